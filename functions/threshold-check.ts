@@ -1,0 +1,9 @@
+/** Scheduled (EventBridge): watches every enabled app. */
+import { runChecks } from "../lib/checker";
+import { createDeps, type Deps } from "../lib/deps";
+
+export function makeHandler(deps: Deps) {
+  return async () => runChecks(deps);
+}
+
+export const handler = makeHandler(createDeps());

@@ -1,0 +1,68 @@
+/**
+ * The one shallow factory that wires ports to adapters from the configuration. Each
+ * function builds its deps once per cold start; tests build them with overrides
+ * (a fixed clock, another table).
+ */
+import { type Clock, systemClock } from "./clock";
+import { type Config, loadConfig } from "./config";
+import { createLogger, type Logger } from "./log";
+import type { ProviderName } from "./model";
+import type { Provider, Webhooks } from "./providers/port";
+import { createTencentProvider, tencentWebhooks } from "./providers/tencent";
+import { createStore, type Store } from "./store";
+import { createDb, createDynamoClient } from "./store/db";
+
+export interface Providers {
+  /** A provider that can send: only those with credentials in this deployment. */
+  get(name: ProviderName): Provider | undefined;
+  /** Callback parsing for a provider name; undefined for names we do not know. */
+  webhooks(name: string): Webhooks | undefined;
+}
+
+const webhooksByName: Record<string, Webhooks> = { tencent: tencentWebhooks };
+
+export interface Deps {
+  config: Config;
+  store: Store;
+  providers: Providers;
+  clock: Clock;
+  log: Logger;
+}
+
+function providersFrom(config: Config): Providers {
+  const built = new Map<ProviderName, Provider>();
+  if (config.TENCENT_SECRET_ID && config.TENCENT_SECRET_KEY) {
+    built.set(
+      "tencent",
+      createTencentProvider({
+        secretId: config.TENCENT_SECRET_ID,
+        secretKey: config.TENCENT_SECRET_KEY,
+        endpoint: config.TENCENT_ENDPOINT,
+        region: config.TENCENT_REGION,
+        timeoutSeconds: config.TENCENT_TIMEOUT_SECONDS,
+        defaultSdkAppId: config.TENCENT_SDK_APP_ID,
+      }),
+    );
+  }
+  return { get: (name) => built.get(name), webhooks: (name) => webhooksByName[name] };
+}
+
+export function createDeps(overrides: Partial<Deps> & { env?: NodeJS.ProcessEnv } = {}): Deps {
+  const config = overrides.config ?? loadConfig(overrides.env);
+  const client = createDynamoClient({
+    region: config.AWS_REGION,
+    endpoint: config.DYNAMODB_ENDPOINT,
+  });
+  return {
+    config,
+    store:
+      overrides.store ??
+      createStore({
+        db: createDb(client, config.SMSGATE_TABLE),
+        recordTtlDays: config.SMSGATE_RECORD_TTL_DAYS,
+      }),
+    providers: overrides.providers ?? providersFrom(config),
+    clock: overrides.clock ?? systemClock,
+    log: overrides.log ?? createLogger(config.SMSGATE_LOG_LEVEL),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * The one error vocabulary. Names follow Tencent Cloud SMS codes (tencent.md §1) where one
+ * exists, so users of the vendors recognise them; Huawei codes map onto the same names.
+ * Each code has the HTTP status it takes when it fails a whole request, and a default
+ * message that tells the caller what to do.
+ */
+export const catalogue = {
+  // Authentication and access
+  "AuthFailure.MissingApiKey": [401, "Send the API key as `Authorization: Bearer <key>`."],
+  "AuthFailure.InvalidApiKey": [401, "The API key is unknown or revoked; create a new key."],
+  "AuthFailure.UnauthorizedOperation": [
+    403,
+    "This key may not do that; use a key with the needed scope.",
+  ],
+  "AuthFailure.InvalidCallbackToken": [
+    404,
+    "No app has this callback token; copy the callback URL from the app.",
+  ],
+  "UnauthorizedOperation.SdkAppIdIsDisabled": [
+    403,
+    "The app is disabled; enable it with PATCH /v1/apps/{appId}.",
+  ],
+  // Request shape
+  "FailedOperation.JsonParseFail": [400, "The body is not valid JSON."],
+  InvalidParameter: [400, "A field is invalid; see the message for which one."],
+  "InvalidParameterValue.IncorrectPhoneNumber": [
+    400,
+    "Use E.164 (+8613800138000) or an 11-digit mainland number.",
+  ],
+  "MissingParameter.EmptyPhoneNumberSet": [400, "Give at least one recipient in `to`."],
+  "LimitExceeded.PhoneNumberCountLimit": [400, "Send to at most 200 numbers per request."],
+  "UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber": [
+    400,
+    "Send mainland-China and other numbers in separate requests.",
+  ],
+  "UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone": [
+    400,
+    "A domestic template cannot go to numbers outside mainland China; use an international template.",
+  ],
+  "UnsupportedOperation.GlobalTemplateToChineseMainlandPhone": [
+    400,
+    "An international template cannot go to mainland-China numbers; use a domestic template.",
+  ],
+  "FailedOperation.TemplateUnapprovedOrNotExist": [
+    400,
+    "The template does not exist for this app; create it with PUT /v1/apps/{appId}/templates/{id}.",
+  ],
+  "FailedOperation.TemplateParamSetNotMatchApprovedTemplate": [
+    400,
+    "Give exactly as many params as the template has variables.",
+  ],
+  "FailedOperation.TemplateIncorrectOrUnapproved": [400, "The template body is invalid."],
+  "FailedOperation.SignatureIncorrectOrUnapproved": [
+    400,
+    "Use one of the app's approved signatures (2–12 CJK characters, letters or digits).",
+  ],
+  "MissingParameter.SignName": [
+    400,
+    "Mainland-China sends need a signature: pass `sign` or set the app's defaultSign.",
+  ],
+  "InvalidParameterValue.TemplateParameterFormatError": [
+    400,
+    "Verification-code params must be 0–6 digits.",
+  ],
+  "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter": [
+    400,
+    "Params must not contain a URL or domain.",
+  ],
+  "InvalidParameterValue.ContentLengthLimit": [
+    400,
+    "The message is too long; shorten the template or params.",
+  ],
+  ResourceNotFound: [404, "Nothing exists at this path."],
+  "ResourceNotFound.Route": [404, "No such endpoint; see /openapi.json."],
+  "FailedOperation.IdempotencyKeyReused": [
+    422,
+    "This Idempotency-Key was used with a different body; use a new key.",
+  ],
+  "FailedOperation.IdempotencyInProgress": [
+    409,
+    "A request with this Idempotency-Key is still running; retry shortly.",
+  ],
+  // Per-recipient policy refusals (HTTP status applies only if one fails a whole request)
+  "FailedOperation.PhoneNumberInBlacklist": [
+    403,
+    "The number opted out or is on the do-not-disturb list.",
+  ],
+  "FailedOperation.MarketingSendTimeConstraint": [
+    403,
+    "Marketing SMS may only be sent inside the app's marketing window.",
+  ],
+  "FailedOperation.InsufficientBalanceInSmsPackage": [
+    403,
+    "The prepaid package is used up; top it up with PUT package.",
+  ],
+  "LimitExceeded.AppCountryOrRegionInBlacklist": [
+    403,
+    "The number's country is not in the app's allowed countries.",
+  ],
+  "LimitExceeded.PhoneNumberThirtySecondLimit": [
+    429,
+    "Too many messages to this number within 30 seconds.",
+  ],
+  "LimitExceeded.PhoneNumberOneHourLimit": [
+    429,
+    "Too many messages to this number within an hour.",
+  ],
+  "LimitExceeded.PhoneNumberDailyLimit": [429, "Too many messages to this number today."],
+  "LimitExceeded.PhoneNumberSameContentDailyLimit": [
+    429,
+    "The same content went to this number within 30 seconds.",
+  ],
+  "LimitExceeded.AppMainlandChinaDailyLimit": [
+    429,
+    "The app reached its daily mainland-China limit.",
+  ],
+  "LimitExceeded.AppGlobalDailyLimit": [429, "The app reached its daily international limit."],
+  "LimitExceeded.AppCountryOrRegionDailyLimit": [
+    429,
+    "The app reached its daily limit for this country.",
+  ],
+  // Vendor outcomes we could not map more precisely
+  "FailedOperation.ProviderRejected": [
+    502,
+    "The SMS provider refused the message; see the record for its code.",
+  ],
+  "FailedOperation.ProviderAuthFailure": [
+    502,
+    "The SMS provider refused smsgate's credentials; check the provider settings.",
+  ],
+  "InternalError.ProviderUnavailable": [
+    502,
+    "The SMS provider could not be reached or failed; the message was not sent.",
+  ],
+  "InternalError.ProviderTimeout": [
+    504,
+    "The SMS provider did not answer in time; the outcome is reconciled later.",
+  ],
+  "InternalError.ProviderBadResponse": [
+    502,
+    "The SMS provider answered something unreadable; the outcome is reconciled later.",
+  ],
+  InternalError: [500, "Something went wrong on our side; retry with the same Idempotency-Key."],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof catalogue;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(catalogue, code);
+}
+
+/** An error that is safe to show the caller: catalogue code, status and a message. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    const [status, fallback] = catalogue[code];
+    super(message ?? fallback, options);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** The default message for a code. */
+export function messageFor(code: ErrorCode): string {
+  return catalogue[code][1];
+}

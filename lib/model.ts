@@ -1,0 +1,135 @@
+/** Domain types shared by pipelines, store and providers. */
+import type { ErrorCode } from "./errors";
+import type { Region, TemplateKind } from "./template";
+
+export type ProviderName = "tencent" | "huawei";
+export type Scope = "send" | "read" | "admin";
+
+/** How one app uses one provider; settings left out fall back to the deployment's. */
+export interface ProviderBinding {
+  provider: ProviderName;
+  /** Tencent SmsSdkAppId. */
+  sdkAppId?: string;
+}
+
+export interface App {
+  appId: string;
+  name: string;
+  enabled: boolean;
+  defaultSign?: string;
+  timeZone: string;
+  signatures: string[];
+  providers: ProviderBinding[];
+  callbackToken: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Template {
+  appId: string;
+  id: string;
+  kind: TemplateKind;
+  region: Region;
+  body: string;
+  variables: number;
+  providerTemplateIds: Partial<Record<ProviderName, string>>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApiKeyRecord {
+  keyId: string;
+  appId: string | "*";
+  scopes: Scope[];
+  hash: string;
+  createdAt: string;
+}
+
+/** Who is calling: an app key, or the operator key ("*": every app). */
+export interface Principal {
+  appId: string | "*";
+  scopes: Scope[];
+  keyId: string;
+}
+
+export type MessageStatus =
+  | "submitted"
+  | "rejected"
+  | "failed"
+  | "unknown"
+  | "delivered"
+  | "undelivered"
+  | "expired";
+
+export const FINAL_STATUSES: readonly MessageStatus[] = [
+  "delivered",
+  "undelivered",
+  "expired",
+  "rejected",
+  "failed",
+];
+
+export interface HistoryEntry {
+  status: MessageStatus;
+  at: string;
+  code?: string;
+}
+
+export interface MessageRecord {
+  id: string;
+  appId: string;
+  requestId: string;
+  to: string;
+  country: string;
+  template: string;
+  templateKind: TemplateKind;
+  /** Params as stored: verification codes are masked before they reach the table. */
+  params: string[];
+  sign?: string;
+  status: MessageStatus;
+  code: string;
+  message?: string;
+  segments: number;
+  context?: string;
+  provider: ProviderName;
+  providerMessageId?: string;
+  vendorCode?: string;
+  carrierCode?: string;
+  createdAt: string;
+  submittedAt?: string;
+  reportedAt?: string;
+  receivedAt?: string;
+  history: HistoryEntry[];
+}
+
+/** A delivery report, normalised from any vendor. */
+export interface StatusReport {
+  provider: ProviderName;
+  serial: string;
+  phone: string;
+  delivered: boolean;
+  carrierCode: string;
+  description?: string;
+  /** When the handset received it (vendor time), ISO. */
+  receivedAt?: string;
+}
+
+/** An inbound SMS reply, normalised from any vendor. */
+export interface InboundReply {
+  provider: ProviderName;
+  phone: string;
+  text: string;
+  sign?: string;
+  extend?: string;
+  receivedAt: string;
+}
+
+export interface PerNumberResult {
+  to: string;
+  id?: string;
+  status: MessageStatus | "allowed";
+  code: ErrorCode | string;
+  message?: string;
+  segments?: number;
+  country?: string;
+}

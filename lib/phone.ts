@@ -1,0 +1,25 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+
+export interface Phone {
+  e164: string;
+  /** ISO 3166 alpha-2, or "DEF" when the number's country cannot be told (Tencent's word). */
+  country: string;
+  /** Mainland China (+86): Tencent's "domestic"; HK, MO and TW are international. */
+  mainland: boolean;
+}
+
+const MAINLAND_11 = /^1\d{10}$/;
+
+/**
+ * Normalises what a caller wrote to E.164: "+…" as is, an 11-digit number starting with 1
+ * as mainland China (API.md). Returns null when the number cannot be a real one.
+ */
+export function parsePhone(input: string): Phone | null {
+  const raw = input.replace(/[\s\-()]/g, "");
+  const candidate = MAINLAND_11.test(raw) ? `+86${raw}` : raw;
+  if (!candidate.startsWith("+")) return null;
+  const parsed = parsePhoneNumberFromString(candidate);
+  if (!parsed?.isValid()) return null;
+  const country = parsed.country ?? "DEF";
+  return { e164: parsed.number, country, mainland: parsed.countryCallingCode === "86" };
+}

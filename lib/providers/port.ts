@@ -1,0 +1,59 @@
+/**
+ * The provider port (DESIGN.md "Providers"). Adapters never throw for vendor faults: every
+ * number gets an outcome, so no fault becomes a bare 500 or loses a message.
+ */
+import type { ErrorCode } from "../errors";
+import type { InboundReply, ProviderBinding, ProviderName, StatusReport } from "../model";
+import type { Region } from "../template";
+
+export interface SendBatch {
+  binding: ProviderBinding;
+  /** E.164 numbers, at most the adapter's maxBatch. */
+  numbers: string[];
+  providerTemplateId: string;
+  region: Region;
+  params: string[];
+  sign?: string;
+  /** Our request id, echoed by the vendor so a timed-out send can be reconciled. */
+  reference: string;
+}
+
+export type NumberOutcome =
+  | { status: "accepted"; to: string; serial: string; segments: number; country: string }
+  /**
+   * The vendor refused, or certainly did not send. `failover` marks request-level failures
+   * that are certain not to have sent anything (connection refused, 5xx, throttling).
+   */
+  | {
+      status: "refused";
+      to: string;
+      code: ErrorCode;
+      vendorCode: string;
+      message: string;
+      failover: boolean;
+    }
+  /** Nobody knows: timeout or an unreadable answer. Never retried blindly, never failed over. */
+  | { status: "unknown"; to: string; code: ErrorCode; vendorCode?: string; message: string };
+
+export interface WebhookAck {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type Parsed<T> = { ok: true; items: T[] } | { ok: false; error: string };
+
+/** Sending: needs the deployment's credentials for the vendor. */
+export interface Provider {
+  readonly name: ProviderName;
+  readonly maxBatch: number;
+  send(batch: SendBatch): Promise<NumberOutcome[]>;
+}
+
+/** Reading the vendor's callbacks: pure, needs no credentials. */
+export interface Webhooks {
+  parseStatusReports(body: string, contentType: string | undefined): Parsed<StatusReport>;
+  parseReplies(body: string, contentType: string | undefined): Parsed<InboundReply>;
+  /** The acknowledgement the vendor expects for a callback. */
+  ack(ok: boolean, message?: string): WebhookAck;
+}

@@ -1,0 +1,310 @@
+/**
+ * Tencent Cloud SMS adapter on the official SDK (tencentcloud-sdk-nodejs-sms only).
+ * Outcome mapping verified against the SDK's behaviour recorded in tencent.md §2
+ * ("How the SDK handles responses") and exercised against the emulator in tests.
+ */
+import { sms } from "tencentcloud-sdk-nodejs-sms";
+import { z } from "zod";
+import { type ErrorCode, isErrorCode } from "../errors";
+import type { InboundReply, StatusReport } from "../model";
+import type { NumberOutcome, Parsed, Provider, SendBatch, Webhooks } from "./port";
+
+export interface TencentSettings {
+  secretId: string;
+  secretKey: string;
+  /** "https://sms.tencentcloudapi.com", or the emulator's "http://127.0.0.1:PORT". */
+  endpoint: string;
+  region: string;
+  timeoutSeconds: number;
+  /** The SmsSdkAppId used when an app's binding names none. */
+  defaultSdkAppId?: string;
+}
+
+type SdkClient = InstanceType<typeof sms.v20210111.Client>;
+
+// Codes Tencent answers at request level that mean "not sent, and trying elsewhere is safe".
+const THROTTLED = new Set(["RequestLimitExceeded", "LimitExceeded.RequestLimitExceeded"]);
+// Request-level codes that do not prove nothing was sent.
+const AMBIGUOUS = new Set([
+  "InternalError.Timeout",
+  "InternalError.SendAndRecvFail",
+  "InternalError.UnknownError",
+  "InternalError.OtherError",
+]);
+
+const sendStatusSchema = z.object({
+  SendStatusSet: z.array(
+    z.object({
+      SerialNo: z.string().optional(),
+      PhoneNumber: z.string(),
+      Fee: z.number().optional(),
+      Code: z.string(),
+      Message: z.string().optional(),
+      IsoCode: z.string().optional(),
+    }),
+  ),
+});
+
+/** Maps a Tencent code onto the catalogue (they share names; the rest are "provider rejected"). */
+function mapCode(vendorCode: string): ErrorCode {
+  if (
+    vendorCode.startsWith("AuthFailure.") ||
+    vendorCode === "UnauthorizedOperation.SmsSdkAppIdVerifyFail"
+  ) {
+    return "FailedOperation.ProviderAuthFailure";
+  }
+  return isErrorCode(vendorCode) ? vendorCode : "FailedOperation.ProviderRejected";
+}
+
+type WithoutTo<T> = T extends unknown ? Omit<T, "to"> : never;
+
+interface SdkError {
+  name?: string;
+  message?: string;
+  code?: string;
+  httpCode?: number;
+  type?: string;
+}
+
+/** Turns whatever the SDK threw into one outcome for every number of the batch. */
+export function outcomeOfFailure(err: unknown, numbers: string[]): NumberOutcome[] {
+  const e = (err ?? {}) as SdkError;
+  const message = String(e.message ?? "");
+  const all = (o: WithoutTo<NumberOutcome>) => numbers.map((to) => ({ ...o, to }) as NumberOutcome);
+
+  if (e.code) {
+    // HTTP 200 with Response.Error: the vendor answered and sent nothing, unless it says
+    // it does not know.
+    if (AMBIGUOUS.has(e.code)) {
+      return all({
+        status: "unknown",
+        code: "InternalError.ProviderBadResponse",
+        vendorCode: e.code,
+        message,
+      });
+    }
+    return all({
+      status: "refused",
+      code: mapCode(e.code),
+      vendorCode: e.code,
+      message,
+      failover: THROTTLED.has(e.code),
+    });
+  }
+  if (e.httpCode) {
+    const serverSide = e.httpCode >= 500 || e.httpCode === 429;
+    return all({
+      status: "refused",
+      code: serverSide ? "InternalError.ProviderUnavailable" : "FailedOperation.ProviderRejected",
+      vendorCode: `HTTP ${e.httpCode}`,
+      message,
+      failover: serverSide,
+    });
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message)) {
+    // The request never reached the vendor.
+    return all({
+      status: "refused",
+      code: "InternalError.ProviderUnavailable",
+      vendorCode: "ECONNREFUSED",
+      message,
+      failover: true,
+    });
+  }
+  if (/timeout/i.test(message)) {
+    return all({
+      status: "unknown",
+      code: "InternalError.ProviderTimeout",
+      vendorCode: "Timeout",
+      message,
+    });
+  }
+  // Non-JSON answers (node-fetch FetchError invalid-json), JSON without Response
+  // (TypeError), resets mid-request: the vendor may have sent.
+  return all({
+    status: "unknown",
+    code: "InternalError.ProviderBadResponse",
+    vendorCode: e.name ?? "Error",
+    message,
+  });
+}
+
+/** Maps a SendStatusSet onto the batch, one outcome per number, in the batch's order. */
+export function outcomeOfResponse(response: unknown, numbers: string[]): NumberOutcome[] {
+  const parsed = sendStatusSchema.safeParse(response);
+  if (!parsed.success) {
+    return outcomeOfFailure(
+      { name: "BadResponse", message: "SendSms answer had no SendStatusSet" },
+      numbers,
+    );
+  }
+  const byPhone = new Map(parsed.data.SendStatusSet.map((s) => [s.PhoneNumber, s]));
+  return numbers.map((to): NumberOutcome => {
+    const s = byPhone.get(to);
+    if (!s) {
+      return {
+        status: "unknown",
+        to,
+        code: "InternalError.ProviderBadResponse",
+        message: "number missing from SendStatusSet",
+      };
+    }
+    // tencent.md §1: success only per item with Code "Ok" (compare case-insensitively, as Logto does).
+    if (s.Code.toLowerCase() === "ok" && s.SerialNo) {
+      return {
+        status: "accepted",
+        to,
+        serial: s.SerialNo,
+        segments: s.Fee ?? 1,
+        country: s.IsoCode || "DEF",
+      };
+    }
+    return {
+      status: "refused",
+      to,
+      code: mapCode(s.Code),
+      vendorCode: s.Code,
+      message: s.Message ?? s.Code,
+      failover: false,
+    };
+  });
+}
+
+const statusReportSchema = z
+  .array(
+    z
+      .object({
+        user_receive_time: z.string().optional(),
+        nationcode: z.string(),
+        mobile: z.string(),
+        report_status: z.enum(["SUCCESS", "FAIL"]),
+        errmsg: z.string(),
+        description: z.string().optional(),
+        sid: z.string().min(1),
+        ext: z.string().optional(),
+      })
+      .strict(),
+  )
+  .max(100);
+
+const replySchema = z
+  .object({
+    extend: z.string().optional(),
+    mobile: z.string().min(1),
+    nationcode: z.string().min(1),
+    sign: z.string().optional(),
+    text: z.string(),
+    time: z.number(),
+  })
+  .strict();
+
+/** "2015-10-17 08:03:04" in Beijing time (tencent.md §4a: zone unstated; UTC+8 assumed). */
+function beijingToIso(s: string | undefined): string | undefined {
+  if (!s || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(s)) return undefined;
+  return new Date(`${s.replace(" ", "T")}+08:00`).toISOString();
+}
+
+const jsonOf = (body: string): unknown => {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Builds the Tencent provider; the SDK client is built once and reused. */
+export function createTencentProvider(settings: TencentSettings): Provider {
+  const url = new URL(settings.endpoint);
+  const client: SdkClient = new sms.v20210111.Client({
+    credential: { secretId: settings.secretId, secretKey: settings.secretKey },
+    region: settings.region,
+    profile: {
+      httpProfile: {
+        endpoint: url.host,
+        protocol: `${url.protocol}//`,
+        reqMethod: "POST",
+        reqTimeout: settings.timeoutSeconds,
+      },
+    },
+  });
+
+  return {
+    name: "tencent",
+    maxBatch: 200,
+
+    async send(batch: SendBatch): Promise<NumberOutcome[]> {
+      const sdkAppId = batch.binding.sdkAppId ?? settings.defaultSdkAppId;
+      if (!sdkAppId) {
+        return outcomeOfFailure(
+          { code: "InvalidParameterValue.SdkAppIdNotExist", message: "no SmsSdkAppId configured" },
+          batch.numbers,
+        );
+      }
+      try {
+        const response = await client.SendSms({
+          PhoneNumberSet: batch.numbers,
+          SmsSdkAppId: sdkAppId,
+          TemplateId: batch.providerTemplateId,
+          SignName: batch.sign,
+          TemplateParamSet: batch.params,
+          SessionContext: batch.reference,
+        });
+        return outcomeOfResponse(response, batch.numbers);
+      } catch (err) {
+        return outcomeOfFailure(err, batch.numbers);
+      }
+    },
+  };
+}
+
+/** Tencent's callback formats (tencent.md §4). */
+export const tencentWebhooks: Webhooks = {
+  parseStatusReports(body): Parsed<StatusReport> {
+    const parsed = statusReportSchema.safeParse(jsonOf(body));
+    if (!parsed.success)
+      return { ok: false, error: parsed.error.issues[0]?.message ?? "invalid body" };
+    return {
+      ok: true,
+      items: parsed.data.map((r) => ({
+        provider: "tencent",
+        serial: r.sid,
+        phone: `+${r.nationcode}${r.mobile}`,
+        delivered: r.report_status === "SUCCESS",
+        carrierCode: r.errmsg,
+        description: r.description,
+        receivedAt: beijingToIso(r.user_receive_time),
+      })),
+    };
+  },
+
+  parseReplies(body): Parsed<InboundReply> {
+    // tencent.md §4b: a single object per push; accept an array too, to be safe.
+    const raw = jsonOf(body);
+    const parsed = z.union([replySchema, z.array(replySchema).max(100)]).safeParse(raw);
+    if (!parsed.success)
+      return { ok: false, error: parsed.error.issues[0]?.message ?? "invalid body" };
+    const list = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+    return {
+      ok: true,
+      items: list.map((r) => ({
+        provider: "tencent",
+        phone: `+${r.nationcode}${r.mobile}`,
+        text: r.text,
+        sign: r.sign || undefined,
+        extend: r.extend || undefined,
+        receivedAt: new Date(r.time * 1000).toISOString(),
+      })),
+    };
+  },
+
+  ack(ok, message) {
+    // tencent.md §4c: {"result":0,"errmsg":"OK"}; non-zero result = failure.
+    return {
+      statusCode: 200,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(
+        ok ? { result: 0, errmsg: "OK" } : { result: 1, errmsg: message ?? "error" },
+      ),
+    };
+  },
+};

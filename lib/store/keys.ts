@@ -1,0 +1,48 @@
+/**
+ * Every key of the one table is built here and nowhere else (docs/access-patterns.md).
+ * Generic attributes: pk, sk, gsi1pk, gsi1sk; entity prefixes keep types apart.
+ */
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+export const keys = {
+  app: (appId: string): Key => ({ pk: `APP#${appId}`, sk: "APP" }),
+  /** Sparse GSI entry present only while an app is enabled: the checker's index of apps. */
+  enabledApps: () => "APPS#ENABLED",
+  template: (appId: string, templateId: string): Key => ({
+    pk: `APP#${appId}`,
+    sk: `TPL#${templateId}`,
+  }),
+  templatePrefix: () => "TPL#",
+  apiKey: (hash: string): Key => ({ pk: `APIKEY#${hash}`, sk: "APIKEY" }),
+  /** An app's key listing lives in the app's partition (no secrets, only the hash). */
+  apiKeyRef: (appId: string, keyId: string): Key => ({ pk: `APP#${appId}`, sk: `KEY#${keyId}` }),
+  message: (messageId: string): Key => ({ pk: `MSG#${messageId}`, sk: "MSG" }),
+  /** A status report that arrived before its record; applied when the record appears. */
+  orphanReport: (messageId: string): Key => ({ pk: `MSG#${messageId}`, sk: "ORPHAN" }),
+  orphans: () => "ORPHANS",
+  /** GSI: one number's records, newest first. */
+  messagesByPhone: (appId: string, e164: string) => `PHONE#${appId}#${e164}`,
+  reply: (appId: string, e164: string, at: string, id: string): Key => ({
+    pk: `REPLY#${appId}#${e164}`,
+    sk: `${at}#${id}`,
+  }),
+  replyPartition: (appId: string, e164: string) => `REPLY#${appId}#${e164}`,
+  idempotency: (appId: string, idemKey: string): Key => ({
+    pk: `IDEM#${appId}#${idemKey}`,
+    sk: "IDEM",
+  }),
+  /** One number's frequency windows for one day: checked and reserved in one update. */
+  frequency: (appId: string, e164: string, day: string): Key => ({
+    pk: `FREQ#${appId}#${e164}`,
+    sk: day,
+  }),
+  /** One app's counters for one day: limits, usage and statistics. */
+  usage: (appId: string, day: string): Key => ({ pk: `USAGE#${appId}`, sk: day }),
+  optOut: (appId: string, e164: string, sign: string): Key => ({
+    pk: `OPTOUT#${appId}#${e164}`,
+    sk: sign,
+  }),
+};

@@ -1,0 +1,64 @@
+/** dynalite (a DynamoDB-compatible server in Node) and the table, as serverless.yml defines it. */
+import type { AddressInfo } from "node:net";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
+import dynalite from "dynalite";
+import { tableDefinition } from "./serverless-config";
+
+export interface LocalDynamo {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** Starts dynalite on loopback; with `path` the data lives on disk and survives restarts. */
+export async function startDynalite(opts: { port?: number; path?: string }): Promise<LocalDynamo> {
+  const server = dynalite({
+    path: opts.path,
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Creates the table if it is missing and waits until it is active. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { ttlAttribute, ...input } = tableDefinition(tableName);
+  try {
+    await client.send(new CreateTableCommand(input));
+  } catch (err) {
+    if (
+      !(err instanceof ResourceInUseException) &&
+      (err as Error).name !== "ResourceInUseException"
+    )
+      throw err;
+  }
+  for (let i = 0; i < 100; i++) {
+    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (d.Table?.TableStatus === "ACTIVE") break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+      }),
+    );
+  } catch {
+    // dynalite has no UpdateTimeToLive (DESIGN.md); DynamoDB Local and AWS do.
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The whole system on one machine: dynalite, the table, the vendor emulators and the HTTP
+ * router in front of the real handlers. `npm start` and the integration tests both use it.
+ */
+import { mkdirSync } from "node:fs";
+import type { Clock } from "../lib/clock";
+import { createDeps, type Deps } from "../lib/deps";
+import { randomToken } from "../lib/ids";
+import { createLogger, type Level } from "../lib/log";
+import { ensureTable, startDynalite } from "./dynamo";
+import { type HttpFunction, startRouter } from "./router";
+import { httpRoutes } from "./serverless-config";
+import { startTencentEmulator, type TencentEmulator } from "./tencent-emulator/index";
+
+export interface StackOptions {
+  /** dynalite data directory; in memory when absent. */
+  dataDir?: string;
+  port?: number;
+  dynamoPort?: number;
+  tencentPort?: number;
+  adminKey?: string;
+  clock?: Clock;
+  logLevel?: Level;
+  /** How soon the emulator pushes a delivery report. */
+  reportDelayMs?: number;
+  /** The Tencent SDK's request timeout. */
+  tencentTimeoutSeconds?: number;
+  /** Make smsgate sign with a different Tencent secret than the emulator expects. */
+  tencentSecretKeyOverride?: string;
+}
+
+export interface Stack {
+  apiUrl: string;
+  adminKey: string;
+  tencent: TencentEmulator;
+  deps: Deps;
+  handlers: Record<string, HttpFunction>;
+  /** Runs the threshold checker once. */
+  runChecker(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export const LOCAL_TABLE = "smsgate-local";
+const TENCENT_SDK_APP_ID = "1400000001";
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const dynamo = await startDynalite({
+    port: opts.dynamoPort,
+    path: opts.dataDir ? `${opts.dataDir}/dynamodb` : undefined,
+  });
+  const secretId = `AKIDlocal${randomToken(12).replace(/[-_]/g, "x")}`;
+  const secretKey = randomToken(24);
+  const tencent = await startTencentEmulator({
+    port: opts.tencentPort,
+    credentials: [{ secretId, secretKey }],
+    apps: [{ sdkAppId: TENCENT_SDK_APP_ID }],
+    reportDelayMs: opts.reportDelayMs ?? 300,
+  });
+  const handlers: Record<string, HttpFunction> = {};
+  const routes = httpRoutes();
+  const router = await startRouter({ port: opts.port, routes, handlers });
+  const adminKey = opts.adminKey ?? `sgadmin_${randomToken(24)}`;
+
+  // The handlers read their configuration from the environment, as on Lambda.
+  Object.assign(process.env, {
+    SMSGATE_TABLE: LOCAL_TABLE,
+    AWS_REGION: "local",
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    SMSGATE_ADMIN_KEY: adminKey,
+    SMSGATE_PUBLIC_URL: router.url,
+    SMSGATE_LOG_LEVEL: opts.logLevel ?? "warn",
+    TENCENT_SECRET_ID: secretId,
+    TENCENT_SECRET_KEY: opts.tencentSecretKeyOverride ?? secretKey,
+    TENCENT_SDK_APP_ID: TENCENT_SDK_APP_ID,
+    TENCENT_ENDPOINT: tencent.url,
+    TENCENT_TIMEOUT_SECONDS: String(opts.tencentTimeoutSeconds ?? 5),
+  });
+  const deps = createDeps({ clock: opts.clock, log: createLogger(opts.logLevel ?? "warn") });
+  // Not through the store: creating tables is the deployment's job (CloudFormation) there.
+  const { createDynamoClient } = await import("../lib/store/db");
+  await ensureTable(
+    createDynamoClient({ region: "local", endpoint: dynamo.endpoint }),
+    LOCAL_TABLE,
+  );
+
+  const modules = {
+    send: await import("../functions/send"),
+    "status-callback": await import("../functions/status-callback"),
+    reply: await import("../functions/reply"),
+    admin: await import("../functions/admin"),
+  };
+  for (const [name, mod] of Object.entries(modules))
+    handlers[name] = mod.makeHandler(deps) as HttpFunction;
+  const checker = (await import("../functions/threshold-check")).makeHandler(deps);
+
+  return {
+    apiUrl: router.url,
+    adminKey,
+    tencent,
+    deps,
+    handlers,
+    runChecker: () => checker(),
+    async close() {
+      await router.close();
+      await tencent.close();
+      await dynamo.close();
+    },
+  };
+}

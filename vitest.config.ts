@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Integration files each start their own loopback stack; two at a time fit two cores.
+    pool: "forks",
+    maxWorkers: 2,
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    env: {
+      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+      http_proxy: "",
+      HTTP_PROXY: "",
+      https_proxy: "",
+      HTTPS_PROXY: "",
+    },
+  },
+});
