@@ -86,9 +86,18 @@ export function segments(text: string, region: Region): number {
   return chars.length <= 70 ? 1 : Math.ceil(chars.length / 67);
 }
 
-/** The text the handset shows: 【sign】 + body for mainland, body (+ sign if any) abroad. */
-export function withSignature(body: string, sign: string | undefined): string {
-  return sign ? `【${sign}】${body}` : body;
+/**
+ * The text the handset shows and the vendor bills: 【sign】body in mainland China; abroad the
+ * signature is optional and shown as [sign]body (Tencent's English docs). Whether the
+ * brackets are billed is UNCONFIRMED (tencent.md §5); we count them, as other vendors do.
+ */
+export function withSignature(
+  body: string,
+  sign: string | undefined,
+  region: Region = "domestic",
+): string {
+  if (!sign) return body;
+  return region === "international" ? `[${sign}]${body}` : `【${sign}】${body}`;
 }
 
 const SIGN = /^[\p{Script=Han}A-Za-z0-9]{2,12}$/u;

@@ -196,6 +196,22 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
       });
     },
 
+    /** One number's replies, newest first. */
+    async listReplies(
+      appId: string,
+      e164: string,
+      limit = 50,
+    ): Promise<(InboundReply & { id: string })[]> {
+      const { items } = await db.query({
+        pk: keys.replyPartition(appId, e164),
+        newestFirst: true,
+        limit,
+      });
+      return items.map(
+        (i) => strip<InboundReply & { id: string }>(i) as InboundReply & { id: string },
+      );
+    },
+
     async putReply(appId: string, id: string, reply: InboundReply, at: string): Promise<void> {
       await db.put({
         ...keys.reply(appId, reply.phone, reply.receivedAt, id),

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { parsePhone } from "../../lib/phone";
+
+describe("parsePhone", () => {
+  it("takes an 11-digit number starting with 1 as mainland China", () => {
+    expect(parsePhone("13800138000")).toEqual({
+      e164: "+8613800138000",
+      country: "CN",
+      mainland: true,
+    });
+  });
+
+  it("keeps E.164 numbers and tells their country", () => {
+    expect(parsePhone("+12025550123")).toMatchObject({
+      e164: "+12025550123",
+      country: "US",
+      mainland: false,
+    });
+    expect(parsePhone("+85261234567")).toMatchObject({ country: "HK", mainland: false });
+  });
+
+  it("ignores spaces, dashes and brackets", () => {
+    expect(parsePhone("+86 138-0013-8000")?.e164).toBe("+8613800138000");
+  });
+
+  it("refuses what cannot be a number", () => {
+    for (const bad of ["", "12345", "abc", "+", "23800138000", "+99912345678901234"]) {
+      expect(parsePhone(bad), bad).toBeNull();
+    }
+  });
+});
