@@ -19,8 +19,15 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("serverless package", () => {
   it("produces one artifact per function, each loading on its own", async () => {
-    await run(join(root, "node_modules/.bin/serverless"), ["package", "--package", out], { cwd: root, timeout: 120_000 });
-    expect(readdirSync(out).filter((f) => f.endsWith(".zip")).sort()).toEqual(FUNCTIONS.map((f) => `${f}.zip`));
+    await run(join(root, "node_modules/.bin/serverless"), ["package", "--package", out], {
+      cwd: root,
+      timeout: 120_000,
+    });
+    expect(
+      readdirSync(out)
+        .filter((f) => f.endsWith(".zip"))
+        .sort(),
+    ).toEqual(FUNCTIONS.map((f) => `${f}.zip`));
 
     for (const name of FUNCTIONS) {
       const dir = join(out, `unzipped-${name}`);
@@ -31,27 +38,42 @@ describe("serverless package", () => {
       }
       expect(readdirSync(join(dir, "functions"))).toEqual([`${name}.js`]);
       // A cold start with a valid environment exports a handler, and nothing else is needed.
-      const { stdout } = await run(process.execPath, ["-e", `console.log(typeof require(${JSON.stringify(join(dir, "functions", `${name}.js`))}).handler)`], {
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH,
-          SMSGATE_TABLE: "smsgate-test",
-          AWS_REGION: "ap-southeast-1",
-          SMSGATE_ADMIN_KEY: "operator-key-for-package-test",
-          TENCENT_SECRET_ID: "id",
-          TENCENT_SECRET_KEY: "key",
-          AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+      const { stdout } = await run(
+        process.execPath,
+        [
+          "-e",
+          `console.log(typeof require(${JSON.stringify(join(dir, "functions", `${name}.js`))}).handler)`,
+        ],
+        {
+          cwd: dir,
+          env: {
+            PATH: process.env.PATH,
+            SMSGATE_TABLE: "smsgate-test",
+            AWS_REGION: "ap-southeast-1",
+            SMSGATE_ADMIN_KEY: "operator-key-for-package-test",
+            TENCENT_SECRET_ID: "id",
+            TENCENT_SECRET_KEY: "key",
+            AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+          },
         },
-      });
+      );
       expect(stdout.trim()).toBe("function");
     }
   }, 120_000);
 
   it("refuses to start with a bad environment, naming the variable", async () => {
     const dir = join(out, "unzipped-send");
-    const failure = await run(process.execPath, ["-e", `require(${JSON.stringify(join(dir, "functions/send.js"))})`], {
-      env: { PATH: process.env.PATH, SMSGATE_TABLE: "t", AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1" },
-    }).catch((e: { stderr: string }) => e);
+    const failure = await run(
+      process.execPath,
+      ["-e", `require(${JSON.stringify(join(dir, "functions/send.js"))})`],
+      {
+        env: {
+          PATH: process.env.PATH,
+          SMSGATE_TABLE: "t",
+          AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+        },
+      },
+    ).catch((e: { stderr: string }) => e);
     expect((failure as { stderr: string }).stderr).toMatch(/SMSGATE_ADMIN_KEY/);
   });
 });
