@@ -9,7 +9,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     env: {
-      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       http_proxy: "",
       HTTP_PROXY: "",
       https_proxy: "",

@@ -1,13 +1,25 @@
 /** /v1/apps…: configuration (operator key, or an app key with `admin`). */
 import {
+  addOptOut,
+  addWhitelist,
   adminApp,
   createApp,
   createAppSchema,
   createKey,
   createKeySchema,
+  getOptOut,
+  getPackage,
+  optOutSchema,
+  packageSchema,
+  patchApp,
+  patchAppSchema,
   publicApp,
   publicTemplate,
+  putPackage,
+  putSignature,
   putTemplate,
+  removeOptOut,
+  removeWhitelist,
   templateSchema,
 } from "../lib/admin";
 import { authenticate } from "../lib/auth";
@@ -16,37 +28,51 @@ import { AppError } from "../lib/errors";
 import { type HttpRequest, type HttpResponse, httpHandler, json, parseBody } from "../lib/http";
 import type { Principal } from "../lib/model";
 
-type Route = (deps: Deps, p: Principal, req: HttpRequest) => Promise<HttpResponse>;
+type Route = (deps: Deps, p: Principal, req: HttpRequest, appId: string) => Promise<HttpResponse>;
 
 const origin = (deps: Deps, req: HttpRequest) => deps.config.SMSGATE_PUBLIC_URL ?? req.origin;
+const noContent = (): HttpResponse => ({ statusCode: 204, body: "" });
 
 const routes: Record<string, Route> = {
   "POST /v1/apps": async (deps, p, req) =>
     json(201, await createApp(deps, p, parseBody(req, createAppSchema), origin(deps, req))),
-  "GET /v1/apps/{appId}": async (deps, p, req) =>
-    json(
-      200,
-      publicApp(await adminApp(deps, p, req.params.appId ?? "", "read"), origin(deps, req)),
-    ),
-  "PUT /v1/apps/{appId}/templates/{id}": async (deps, p, req) =>
-    json(
-      200,
-      await putTemplate(
-        deps,
-        p,
-        req.params.appId ?? "",
-        req.params.id ?? "",
-        parseBody(req, templateSchema),
-      ),
-    ),
-  "GET /v1/apps/{appId}/templates": async (deps, p, req) => {
-    const app = await adminApp(deps, p, req.params.appId ?? "", "read");
+  "GET /v1/apps/{appId}": async (deps, p, req, appId) =>
+    json(200, publicApp(await adminApp(deps, p, appId, "read"), origin(deps, req))),
+  "PATCH /v1/apps/{appId}": async (deps, p, req, appId) =>
+    json(200, await patchApp(deps, p, appId, parseBody(req, patchAppSchema), origin(deps, req))),
+  "GET /v1/apps/{appId}/templates": async (deps, p, _req, appId) => {
+    const app = await adminApp(deps, p, appId, "read");
     return json(200, {
       templates: (await deps.store.listTemplates(app.appId)).map(publicTemplate),
     });
   },
-  "POST /v1/apps/{appId}/keys": async (deps, p, req) =>
-    json(201, await createKey(deps, p, req.params.appId ?? "", parseBody(req, createKeySchema))),
+  "PUT /v1/apps/{appId}/templates/{id}": async (deps, p, req, appId) =>
+    json(
+      200,
+      await putTemplate(deps, p, appId, req.params.id ?? "", parseBody(req, templateSchema)),
+    ),
+  "PUT /v1/apps/{appId}/signatures/{name}": async (deps, p, req, appId) =>
+    json(200, await putSignature(deps, p, appId, req.params.name ?? "", origin(deps, req))),
+  "POST /v1/apps/{appId}/keys": async (deps, p, req, appId) =>
+    json(201, await createKey(deps, p, appId, parseBody(req, createKeySchema))),
+  "PUT /v1/apps/{appId}/whitelist/{phone}": async (deps, p, req, appId) =>
+    json(200, await addWhitelist(deps, p, appId, req.params.phone ?? "")),
+  "DELETE /v1/apps/{appId}/whitelist/{phone}": async (deps, p, req, appId) => {
+    await removeWhitelist(deps, p, appId, req.params.phone ?? "");
+    return noContent();
+  },
+  "POST /v1/apps/{appId}/opt-outs": async (deps, p, req, appId) =>
+    json(201, await addOptOut(deps, p, appId, parseBody(req, optOutSchema))),
+  "GET /v1/apps/{appId}/opt-outs/{phone}": async (deps, p, req, appId) =>
+    json(200, await getOptOut(deps, p, appId, req.params.phone ?? "")),
+  "DELETE /v1/apps/{appId}/opt-outs/{phone}": async (deps, p, req, appId) => {
+    await removeOptOut(deps, p, appId, req.params.phone ?? "", req.query.sign);
+    return noContent();
+  },
+  "GET /v1/apps/{appId}/package": async (deps, p, _req, appId) =>
+    json(200, await getPackage(deps, p, appId)),
+  "PUT /v1/apps/{appId}/package": async (deps, p, req, appId) =>
+    json(200, await putPackage(deps, p, appId, parseBody(req, packageSchema), origin(deps, req))),
 };
 
 export function makeHandler(deps: Deps) {
@@ -54,7 +80,7 @@ export function makeHandler(deps: Deps) {
     const route = routes[req.routeKey];
     if (!route) throw new AppError("ResourceNotFound.Route");
     const principal = await authenticate(deps, req.headers);
-    return route(deps, principal, req);
+    return route(deps, principal, req, req.params.appId ?? "");
   });
 }
 

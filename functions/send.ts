@@ -1,15 +1,21 @@
 /** POST /v1/messages, GET /v1/messages/{id}. */
 import { bearer } from "../lib/auth";
 import { createDeps, type Deps } from "../lib/deps";
-import { httpHandler, json, parseBody } from "../lib/http";
-import { getMessage, sendBodySchema, sendMessages } from "../lib/send";
+import { httpHandler, json, parseBody, validate } from "../lib/http";
+import { getMessage, idempotencyKeySchema, sendBodySchema, sendMessages } from "../lib/send";
 
 export function makeHandler(deps: Deps) {
   return httpHandler(deps, async (req) => {
     const key = bearer(req.headers);
     if (req.method === "GET") return json(200, await getMessage(deps, key, req.params.id ?? ""));
     const body = parseBody(req, sendBodySchema);
-    return json(200, await sendMessages(deps, { key, body, requestId: req.requestId }));
+    const idem = req.headers["idempotency-key"];
+    const idempotencyKey =
+      idem === undefined ? undefined : validate(idempotencyKeySchema, idem, "Idempotency-Key");
+    return json(
+      200,
+      await sendMessages(deps, { key, body, requestId: req.requestId, idempotencyKey }),
+    );
   });
 }
 

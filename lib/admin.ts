@@ -1,6 +1,6 @@
 /**
- * Configuration API (API.md "Configuration"): apps, templates, signatures and keys.
- * The operator key manages every app; an app key with `admin` manages its own.
+ * Configuration API (API.md "Configuration"): apps, templates, signatures, keys, whitelist,
+ * opt-outs and package. The operator key manages every app; an app key with `admin` its own.
  */
 import { z } from "zod";
 import { authorize, newApiKey } from "./auth";
@@ -8,7 +8,10 @@ import type { Deps } from "./deps";
 import { AppError } from "./errors";
 import { randomToken, ulid } from "./ids";
 import type { App, Principal, Scope, Template } from "./model";
-import { countVariables, isValidSign, MAX_BODY } from "./template";
+import { parsePhone } from "./phone";
+import { DEFAULT_FREQUENCY, MAX_WINDOW_LIMIT } from "./rules/frequency";
+import { MAX_WHITELIST } from "./store";
+import { countVariables, DEFAULT_UNSUBSCRIBE_FOOTER, isValidSign, MAX_BODY } from "./template";
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -20,6 +23,9 @@ const timeZone = z.string().refine((tz) => {
 }, "must be an IANA time zone such as Asia/Shanghai");
 
 const sign = z.string().refine(isValidSign, "must be 2–12 CJK characters, letters or digits");
+const country = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code such as CN or US");
+const count = z.number().int().min(0).max(100_000_000);
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM");
 
 const providerBinding = z
   .object({
@@ -31,15 +37,52 @@ const providerBinding = z
   })
   .strict();
 
+const threshold = z
+  .object({ alert: count.nullable().optional(), limit: count.nullable().optional() })
+  .strict()
+  .refine(
+    (t) => t.alert == null || t.limit == null || t.alert <= t.limit,
+    "alert must not exceed limit",
+  );
+
+const windowLimit = z.number().int().min(1).max(MAX_WINDOW_LIMIT).nullable();
+
+/** Everything PATCH /v1/apps/{appId} may change (and POST may set). */
+const settings = {
+  name: z.string().min(1).max(64),
+  enabled: z.boolean(),
+  defaultSign: sign.nullable(),
+  signatures: z.array(sign).max(50),
+  timeZone,
+  thresholds: z
+    .object({
+      domestic: threshold,
+      international: threshold,
+      countries: z.record(country, threshold),
+    })
+    .partial()
+    .strict(),
+  allowedCountries: z.array(country).max(250).nullable(),
+  frequency: z
+    .object({
+      thirtySeconds: windowLimit,
+      oneHour: windowLimit,
+      oneDay: z.number().int().min(1).max(10_000).nullable(),
+      sameContentThirtySeconds: windowLimit,
+    })
+    .partial()
+    .strict(),
+  marketingWindow: z.object({ start: clock, end: clock }).strict(),
+  unsubscribeFooter: z.string().min(1).max(32).nullable(),
+};
+
 export const createAppSchema = z
-  .object({
-    name: z.string().min(1).max(64),
-    providers: z.array(providerBinding).min(1).max(2),
-    defaultSign: sign.optional(),
-    signatures: z.array(sign).max(50).optional(),
-    timeZone: timeZone.default("Asia/Shanghai"),
-  })
+  .object({ ...settings, providers: z.array(providerBinding).min(1).max(2) })
+  .partial()
+  .required({ name: true, providers: true })
   .strict();
+
+export const patchAppSchema = z.object(settings).partial().strict();
 
 export const templateSchema = z
   .object({
@@ -50,7 +93,7 @@ export const templateSchema = z
       .object({
         tencent: z
           .string()
-          .regex(/^\d{1,20}$/)
+          .regex(/^\d{1,20}$/, "must be Tencent's numeric template id")
           .optional(),
         huawei: z.string().min(1).max(64).optional(),
       })
@@ -68,6 +111,31 @@ export const createKeySchema = z
   })
   .strict();
 
+export const optOutSchema = z
+  .object({
+    phone: z.string().min(1).max(32),
+    sign: sign.optional(),
+    consent: z.literal(
+      true,
+      "consent must be true: opt a number out only with its owner's stated consent",
+    ),
+    note: z.string().max(256).optional(),
+  })
+  .strict();
+
+export const packageSchema = z
+  .object({
+    domestic: z.object({ segments: count, alertBelow: count.optional() }).strict(),
+    international: z
+      .object({
+        amount: count,
+        alertPercents: z.array(z.number().min(0).max(100)).max(5).optional(),
+      })
+      .strict(),
+  })
+  .partial()
+  .strict();
+
 const TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** The callback URLs to paste into each vendor console. */
@@ -82,21 +150,36 @@ export function callbackUrls(origin: string, app: App) {
 
 /** The configuration as callers see it: never vendor credentials or API keys. */
 export function publicApp(app: App, origin: string) {
-  const { callbackToken: _token, ...rest } = app;
-  return { ...rest, callbackUrls: callbackUrls(origin, app) };
+  const { callbackToken: _token, whitelist, ...rest } = app;
+  return {
+    ...rest,
+    frequency: { ...DEFAULT_FREQUENCY, ...app.frequency },
+    whitelistSize: Object.keys(whitelist ?? {}).length,
+    callbackUrls: callbackUrls(origin, app),
+  };
 }
+
+const nowIso = (deps: Deps) => new Date(deps.clock.now()).toISOString();
 
 async function issueKey(deps: Deps, appId: string, scopes: Scope[]) {
   const { key, hash } = newApiKey(appId);
   const keyId = ulid(deps.clock.now());
-  await deps.store.createApiKey({
-    keyId,
-    appId,
-    scopes,
-    hash,
-    createdAt: new Date(deps.clock.now()).toISOString(),
-  });
+  await deps.store.createApiKey({ keyId, appId, scopes, hash, createdAt: nowIso(deps) });
   return { id: keyId, key, scopes };
+}
+
+/** Drops nulls (meaning "unset") and applies the rest. */
+function applySettings(app: App, input: z.infer<typeof patchAppSchema>): App {
+  const next: App = { ...app };
+  for (const [k, v] of Object.entries(input)) {
+    if (v === null) delete (next as unknown as Record<string, unknown>)[k];
+    else (next as unknown as Record<string, unknown>)[k] = v;
+  }
+  if (input.frequency) next.frequency = { ...app.frequency, ...input.frequency };
+  // The default signature is approved by being set.
+  if (next.defaultSign && !next.signatures.includes(next.defaultSign))
+    next.signatures = [...next.signatures, next.defaultSign];
+  return next;
 }
 
 /** POST /v1/apps (operator key). */
@@ -111,23 +194,27 @@ export async function createApp(
       "AuthFailure.UnauthorizedOperation",
       "Only the operator key can create apps.",
     );
-  const now = new Date(deps.clock.now()).toISOString();
+  const now = nowIso(deps);
   const appId = ulid(deps.clock.now());
-  const signatures = [
-    ...new Set([...(input.signatures ?? []), ...(input.defaultSign ? [input.defaultSign] : [])]),
-  ];
-  const app: App = {
-    appId,
-    name: input.name,
-    enabled: true,
-    defaultSign: input.defaultSign,
-    timeZone: input.timeZone,
-    signatures,
-    providers: input.providers,
-    callbackToken: `${appId}_${randomToken(24).replace(/[-_]/g, "x")}`,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const { providers, ...rest } = input;
+  const app = applySettings(
+    {
+      appId,
+      name: input.name,
+      enabled: true,
+      timeZone: "Asia/Shanghai",
+      signatures: [],
+      providers,
+      callbackToken: `${appId}_${randomToken(24).replace(/[-_]/g, "x")}`,
+      thresholds: {},
+      frequency: {},
+      marketingWindow: { start: "08:00", end: "22:00" },
+      whitelist: {},
+      createdAt: now,
+      updatedAt: now,
+    },
+    rest,
+  );
   await deps.store.createApp(app);
   const apiKey = await issueKey(deps, appId, ["send", "read", "admin"]);
   return {
@@ -138,7 +225,7 @@ export async function createApp(
   };
 }
 
-/** Loads an app the principal may administer, answering 404 alike for missing and foreign apps. */
+/** Loads an app the principal may use, answering 404 alike for missing and foreign apps. */
 export async function adminApp(
   deps: Deps,
   p: Principal,
@@ -151,6 +238,25 @@ export async function adminApp(
   return app;
 }
 
+/** PATCH /v1/apps/{appId}. */
+export async function patchApp(
+  deps: Deps,
+  p: Principal,
+  appId: string,
+  input: z.infer<typeof patchAppSchema>,
+  origin: string,
+) {
+  const app = await adminApp(deps, p, appId);
+  const next = applySettings(app, input);
+  next.updatedAt = nowIso(deps);
+  const changed = (Object.keys(next) as (keyof App)[]).filter(
+    (k) => k === "updatedAt" || k in input || k === "signatures",
+  );
+  const removed = (Object.keys(app) as (keyof App)[]).filter((k) => !(k in next));
+  await deps.store.updateApp(appId, Object.fromEntries(changed.map((k) => [k, next[k]])), removed);
+  return publicApp(next, origin);
+}
+
 /** PUT /v1/apps/{appId}/templates/{id}. */
 export async function putTemplate(
   deps: Deps,
@@ -160,16 +266,22 @@ export async function putTemplate(
   input: z.infer<typeof templateSchema>,
 ) {
   const app = await adminApp(deps, p, appId);
-  if (!TEMPLATE_ID.test(id)) {
+  if (!TEMPLATE_ID.test(id))
     throw new AppError(
       "InvalidParameter",
       "templateId: use 1–64 letters, digits, '.', '_' or '-'.",
     );
-  }
   const variables = countVariables(input.body);
   if (typeof variables !== "number")
     throw new AppError("FailedOperation.TemplateIncorrectOrUnapproved", `body: ${variables.error}`);
-  const now = new Date(deps.clock.now()).toISOString();
+  const footer = app.unsubscribeFooter ?? DEFAULT_UNSUBSCRIBE_FOOTER;
+  if (input.kind === "marketing" && !input.body.includes(footer)) {
+    throw new AppError(
+      "FailedOperation.TemplateIncorrectOrUnapproved",
+      `body: a marketing template must carry the unsubscribe footer "${footer}".`,
+    );
+  }
+  const now = nowIso(deps);
   const existing = await deps.store.getTemplate(app.appId, id);
   const template: Template = {
     appId: app.appId,
@@ -188,6 +300,20 @@ export function publicTemplate(t: Template) {
   return rest;
 }
 
+/** PUT /v1/apps/{appId}/signatures/{name}: approves a signature for the app. */
+export async function putSignature(
+  deps: Deps,
+  p: Principal,
+  appId: string,
+  name: string,
+  origin: string,
+) {
+  if (!isValidSign(name)) throw new AppError("FailedOperation.SignatureIncorrectOrUnapproved");
+  const app = await adminApp(deps, p, appId);
+  if (app.signatures.includes(name)) return publicApp(app, origin);
+  return patchApp(deps, p, appId, { signatures: [...app.signatures, name] }, origin);
+}
+
 /** POST /v1/apps/{appId}/keys. */
 export async function createKey(
   deps: Deps,
@@ -197,4 +323,102 @@ export async function createKey(
 ) {
   const app = await adminApp(deps, p, appId);
   return issueKey(deps, app.appId, input.scopes);
+}
+
+function phoneParam(raw: string): string {
+  const phone = parsePhone(raw);
+  if (!phone) throw new AppError("InvalidParameterValue.IncorrectPhoneNumber");
+  return phone.e164;
+}
+
+/** PUT /v1/apps/{appId}/whitelist/{phone}. */
+export async function addWhitelist(deps: Deps, p: Principal, appId: string, raw: string) {
+  await adminApp(deps, p, appId);
+  const e164 = phoneParam(raw);
+  const result = await deps.store.addToWhitelist(appId, e164, nowIso(deps));
+  if (result === "full")
+    throw new AppError(
+      "InvalidParameter",
+      `The whitelist holds at most ${MAX_WHITELIST} numbers; remove one first.`,
+    );
+  if (result === "missing") throw new AppError("ResourceNotFound", `No app ${appId}.`);
+  return { phone: e164 };
+}
+
+/** DELETE /v1/apps/{appId}/whitelist/{phone}. */
+export async function removeWhitelist(deps: Deps, p: Principal, appId: string, raw: string) {
+  await adminApp(deps, p, appId);
+  await deps.store.removeFromWhitelist(appId, phoneParam(raw), nowIso(deps));
+}
+
+/** POST /v1/apps/{appId}/opt-outs: only with the number owner's stated consent. */
+export async function addOptOut(
+  deps: Deps,
+  p: Principal,
+  appId: string,
+  input: z.infer<typeof optOutSchema>,
+) {
+  await adminApp(deps, p, appId);
+  const e164 = phoneParam(input.phone);
+  const entry = {
+    sign: input.sign ?? "*",
+    reason: "manual" as const,
+    at: nowIso(deps),
+    detail: `by key ${p.keyId}${input.note ? `: ${input.note}` : ""}`,
+  };
+  await deps.store.addOptOut(appId, e164, entry);
+  return { phone: e164, ...entry };
+}
+
+/** DELETE /v1/apps/{appId}/opt-outs/{phone}[?sign=…]: explicit and audited. */
+export async function removeOptOut(
+  deps: Deps,
+  p: Principal,
+  appId: string,
+  raw: string,
+  sign: string | undefined,
+) {
+  await adminApp(deps, p, appId);
+  const removed = await deps.store.removeOptOut(
+    appId,
+    phoneParam(raw),
+    sign,
+    `key ${p.keyId}`,
+    nowIso(deps),
+  );
+  if (!removed) throw new AppError("ResourceNotFound", "That number has no such opt-out.");
+}
+
+/** GET /v1/apps/{appId}/opt-outs/{phone}: the entries and their audit trail. */
+export async function getOptOut(deps: Deps, p: Principal, appId: string, raw: string) {
+  await adminApp(deps, p, appId, "read");
+  const e164 = phoneParam(raw);
+  const found = await deps.store.getOptOuts(appId, e164);
+  return { phone: e164, optOuts: found?.entries ?? [], audit: found?.audit ?? [] };
+}
+
+/** PUT /v1/apps/{appId}/package: sets the prepaid balances and their alert settings. */
+export async function putPackage(
+  deps: Deps,
+  p: Principal,
+  appId: string,
+  input: z.infer<typeof packageSchema>,
+  origin: string,
+) {
+  const app = await adminApp(deps, p, appId);
+  const at = nowIso(deps);
+  await deps.store.setPackage(
+    appId,
+    { domestic: input.domestic?.segments, international: input.international?.amount },
+    at,
+  );
+  await deps.store.updateApp(appId, { package: { ...app.package, ...input }, updatedAt: at });
+  return getPackage(deps, p, appId, origin);
+}
+
+/** GET /v1/apps/{appId}/package. */
+export async function getPackage(deps: Deps, p: Principal, appId: string, _origin?: string) {
+  const app = await adminApp(deps, p, appId, "read");
+  const balance = await deps.store.readPackage(appId);
+  return { purchased: app.package ?? {}, remaining: balance ?? {} };
 }

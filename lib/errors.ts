@@ -106,6 +106,7 @@ export const catalogue = {
     "Too many messages to this number within an hour.",
   ],
   "LimitExceeded.PhoneNumberDailyLimit": [429, "Too many messages to this number today."],
+  "LimitExceeded.DeliveryFrequencyLimit": [429, "A frequency limit for this number was reached."],
   "LimitExceeded.PhoneNumberSameContentDailyLimit": [
     429,
     "The same content went to this number within 30 seconds.",

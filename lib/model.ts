@@ -1,5 +1,7 @@
 /** Domain types shared by pipelines, store and providers. */
 import type { ErrorCode } from "./errors";
+import type { FrequencyLimits } from "./rules/frequency";
+import type { Thresholds } from "./rules/usage";
 import type { Region, TemplateKind } from "./template";
 
 export type ProviderName = "tencent" | "huawei";
@@ -12,6 +14,13 @@ export interface ProviderBinding {
   sdkAppId?: string;
 }
 
+export interface PackageConfig {
+  /** Prepaid domestic segments bought, and the balance that raises an alert. */
+  domestic?: { segments: number; alertBelow?: number };
+  /** Prepaid international segments bought, and the alert percentages of that amount. */
+  international?: { amount: number; alertPercents?: number[] };
+}
+
 export interface App {
   appId: string;
   name: string;
@@ -21,8 +30,27 @@ export interface App {
   signatures: string[];
   providers: ProviderBinding[];
   callbackToken: string;
+  thresholds: Thresholds;
+  /** ISO country codes allowed; absent or empty: every country. */
+  allowedCountries?: string[];
+  frequency: FrequencyLimits;
+  marketingWindow: { start: string; end: string };
+  /** The footer marketing bodies must carry; default 拒收请回复R. */
+  unsubscribeFooter?: string;
+  /** Numbers exempt from frequency limits (≤ 300): E.164 → when added. */
+  whitelist: Record<string, string>;
+  package?: PackageConfig;
   createdAt: string;
   updatedAt: string;
+}
+
+/** An opt-out entry: one number, one signature (or "*" for every signature of the app). */
+export interface OptOutEntry {
+  sign: string;
+  reason: "manual" | "reply-keyword" | "carrier";
+  at: string;
+  /** The reply text, or who removed/added it: the audit trail. */
+  detail?: string;
 }
 
 export interface Template {

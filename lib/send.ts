@@ -1,16 +1,30 @@
 /**
- * The send pipeline (DESIGN.md "The send pipeline"): authenticate, validate, check the
- * template, hand the numbers to the provider, record every recipient, answer per number.
+ * The send pipeline (DESIGN.md "The send pipeline"). Round trips on the happy path:
+ * 1) one BatchGetItem — key, app, template, opt-outs; 2) in parallel — Idempotency-Key claim,
+ * each number's frequency item, the app's day counters, the prepaid balance; the vendor call;
+ * 3) one BatchWriteItem — every record and the idempotent answer.
  */
 import { z } from "zod";
 import { appIdOfKey, authorize, requireEnabled, resolvePrincipal } from "./auth";
 import type { Deps } from "./deps";
-import { AppError, messageFor } from "./errors";
-import { messageIdForSerial, sha256Hex, ulid } from "./ids";
+import { AppError } from "./errors";
+import { sha256Hex, ulid } from "./ids";
 import type { App, MessageRecord, PerNumberResult, Template } from "./model";
 import { type Phone, parsePhone } from "./phone";
+import {
+  evaluate,
+  type Held,
+  missingFooter,
+  release,
+  reserve,
+  type SendPlan,
+  screen,
+  settleCounters,
+} from "./policy";
 import type { NumberOutcome, Provider } from "./providers/port";
-import { checkParams, isValidSign } from "./template";
+import { publicRecord, type RecordBase, rejectedRecord, resultOf, vendorRecord } from "./records";
+import { checkParams, isValidSign, render, segments, withSignature } from "./template";
+import { dayOf, hourOf } from "./time";
 
 export const MAX_RECIPIENTS = 200;
 
@@ -27,8 +41,15 @@ export const sendBodySchema = z
 
 export type SendBody = z.infer<typeof sendBodySchema>;
 
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, "use printable ASCII");
+
 export interface SendResponse {
   requestId: string;
+  dryRun?: true;
   messages: PerNumberResult[];
 }
 
@@ -59,7 +80,7 @@ export function recipients(to: string[]): Phone[] {
   return phones;
 }
 
-/** Request-level template rules: region, params, signature. Returns the signature to use. */
+/** Request-level template rules: region, params, signature, footer. Returns the signature to use. */
 export function checkTemplate(
   app: App,
   template: Template,
@@ -73,6 +94,12 @@ export function checkTemplate(
     throw new AppError("UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone");
   const broken = checkParams(template.kind, template.variables, body.params);
   if (broken) throw new AppError(broken.code, broken.message);
+  const footer = missingFooter(app, template);
+  if (footer)
+    throw new AppError(
+      "FailedOperation.TemplateIncorrectOrUnapproved",
+      `Marketing template "${template.id}" lacks the unsubscribe footer "${footer}".`,
+    );
   const sign = body.sign ?? app.defaultSign;
   if (mainland && !sign) throw new AppError("MissingParameter.SignName");
   if (sign && (!isValidSign(sign) || !app.signatures.includes(sign))) {
@@ -82,11 +109,6 @@ export function checkTemplate(
     );
   }
   return sign;
-}
-
-/** What we keep of params: verification codes never reach the table in clear. */
-export function storedParams(template: Template, params: string[]): string[] {
-  return template.kind === "verification" ? params.map((p) => "*".repeat(p.length)) : params;
 }
 
 function providerFor(deps: Deps, app: App): Provider {
@@ -100,31 +122,55 @@ function providerFor(deps: Deps, app: App): Provider {
   );
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A repeated Idempotency-Key: the first answer, 422 for another body, 409 while it runs. */
+async function replay(
+  deps: Deps,
+  appId: string,
+  idemKey: string,
+  fingerprint: string,
+): Promise<SendResponse> {
+  // Concurrent duplicates wait briefly for the first to finish, so all get the same answer.
+  for (let i = 0; i < 40; i++) {
+    const existing = await deps.store.getIdempotency(appId, idemKey);
+    if (existing && existing.fingerprint !== fingerprint)
+      throw new AppError("FailedOperation.IdempotencyKeyReused");
+    if (existing?.state === "done" && existing.response)
+      return JSON.parse(existing.response) as SendResponse;
+    await sleep(50);
+  }
+  throw new AppError("FailedOperation.IdempotencyInProgress");
+}
+
 /** POST /v1/messages. */
 export async function sendMessages(
   deps: Deps,
-  input: { key: string; body: SendBody; requestId: string },
+  input: { key: string; body: SendBody; requestId: string; idempotencyKey?: string },
 ): Promise<SendResponse> {
-  const { key, body, requestId } = input;
+  const { key, body, requestId, idempotencyKey } = input;
+  const phones = recipients(body.to);
   const appId = appIdOfKey(key);
-  const ctx = await deps.store.loadRequestContext(sha256Hex(key), appId, body.template);
+  const ctx = await deps.store.loadRequestContext(
+    sha256Hex(key),
+    appId,
+    body.template,
+    phones.map((p) => p.e164),
+  );
   const principal = resolvePrincipal(key, ctx.apiKey, deps.config.SMSGATE_ADMIN_KEY);
-  if (principal.appId === "*") {
+  if (principal.appId === "*")
     throw new AppError(
       "AuthFailure.UnauthorizedOperation",
       "Send with an app key; the operator key cannot send.",
     );
-  }
   authorize(principal, "send");
   const app = requireEnabled(ctx.app);
-  const phones = recipients(body.to);
   const template = ctx.template;
-  if (!template) {
+  if (!template)
     throw new AppError(
       "FailedOperation.TemplateUnapprovedOrNotExist",
       `Template "${body.template}" does not exist for this app.`,
     );
-  }
   const sign = checkTemplate(app, template, body, phones);
   const provider = providerFor(deps, app);
   const binding = app.providers.find((b) => b.provider === provider.name) ?? {
@@ -138,165 +184,157 @@ export async function sendMessages(
     );
   }
 
+  const now = deps.clock.now();
+  const text = withSignature(render(template.body, body.params), sign, template.region);
+  const plan: SendPlan = {
+    app,
+    template,
+    sign,
+    segments: segments(text, template.region),
+    contentKey: sha256Hex(`${template.id}\u0000${text}`).slice(0, 10),
+    now,
+    at: new Date(now).toISOString(),
+    day: dayOf(now, app.timeZone),
+    hour: hourOf(now, app.timeZone),
+  };
+  const screened = screen(plan, phones, ctx.optOuts);
+  const candidates = phones.filter((p) => !screened.has(p.e164));
+
   if (body.dryRun) {
+    const refused = new Map([...screened, ...(await evaluate(deps, plan, candidates))]);
     return {
       requestId,
-      messages: phones.map((p) => ({
-        to: p.e164,
-        status: "allowed",
-        code: "Ok",
-        country: p.country,
-      })),
+      dryRun: true,
+      messages: phones.map((p) => {
+        const code = refused.get(p.e164);
+        return code
+          ? { to: p.e164, status: "rejected", code, country: p.country }
+          : {
+              to: p.e164,
+              status: "allowed",
+              code: "Ok",
+              segments: plan.segments,
+              country: p.country,
+            };
+      }),
     };
   }
 
-  const outcomes: NumberOutcome[] = [];
-  for (let i = 0; i < phones.length; i += provider.maxBatch) {
-    const numbers = phones.slice(i, i + provider.maxBatch).map((p) => p.e164);
-    outcomes.push(
-      ...(await provider.send({
-        binding,
-        numbers,
-        providerTemplateId,
-        region: template.region,
-        params: body.params,
-        sign,
-        reference: requestId,
-      })),
-    );
+  const fingerprint = sha256Hex(JSON.stringify(body));
+  const [claim, held] = await Promise.all([
+    idempotencyKey
+      ? deps.store.claimIdempotency(app.appId, idempotencyKey, fingerprint, plan.at)
+      : undefined,
+    reserve(deps, plan, candidates),
+  ]);
+  if (claim && !claim.claimed) {
+    // Someone else owns this key: give back everything this request took, then answer as they did.
+    await Promise.all([
+      release(deps, plan, held, held.held),
+      settleCounters(deps, plan, held, [], []),
+    ]);
+    return replay(deps, app.appId, idempotencyKey as string, fingerprint);
   }
 
-  const now = new Date(deps.clock.now()).toISOString();
-  const byNumber = new Map(phones.map((p) => [p.e164, p]));
-  const records = outcomes.map((o) =>
-    recordOf(o, {
+  let outcomes: NumberOutcome[];
+  try {
+    outcomes = await handToVendor(
       deps,
-      app,
-      template,
+      provider,
+      binding,
+      providerTemplateId,
+      plan,
       body,
-      sign,
+      held,
       requestId,
-      now,
-      provider: provider.name,
-      phone: byNumber.get(o.to),
-    }),
-  );
-  await deps.store.putMessages(records);
-  for (const r of records) {
+    );
+  } catch (err) {
+    // Only a bug gets here (adapters answer every fault per number): nothing was sent.
+    await Promise.all([
+      release(deps, plan, held, held.held),
+      settleCounters(deps, plan, held, [], []),
+      idempotencyKey ? deps.store.releaseIdempotency(app.appId, idempotencyKey) : undefined,
+    ]);
+    throw err;
+  }
+
+  const base: RecordBase = {
+    app,
+    template,
+    params: body.params,
+    sign,
+    context: body.context,
+    requestId,
+    provider: provider.name,
+    at: plan.at,
+    newId: () => ulid(deps.clock.now()),
+  };
+  const byNumber = new Map(outcomes.map((o) => [o.to, o]));
+  const records: MessageRecord[] = phones.map((p) => {
+    const code = screened.get(p.e164) ?? held.refused.get(p.e164);
+    const outcome = byNumber.get(p.e164);
+    if (code || !outcome) return rejectedRecord(base, p, code ?? "InternalError");
+    return vendorRecord(base, p, outcome);
+  });
+  const response: SendResponse = { requestId, messages: records.map(resultOf) };
+  const vendorRefused = held.held.filter((p) => byNumber.get(p.e164)?.status === "refused");
+
+  await Promise.all([
+    deps.store.putMessages(
+      records,
+      idempotencyKey
+        ? [
+            deps.store.idempotencyResult(
+              app.appId,
+              idempotencyKey,
+              fingerprint,
+              JSON.stringify(response),
+              plan.at,
+              plan.at,
+            ),
+          ]
+        : [],
+    ),
+    release(deps, plan, held, vendorRefused),
+    settleCounters(deps, plan, held, held.held, records),
+  ]);
+  for (const r of records)
     deps.log.info("message", { requestId, id: r.id, to: r.to, status: r.status, code: r.code });
+  return response;
+}
+
+/** One vendor call per maxBatch numbers; numbers nobody holds a reservation for are not sent. */
+async function handToVendor(
+  deps: Deps,
+  provider: Provider,
+  binding: App["providers"][number],
+  providerTemplateId: string,
+  plan: SendPlan,
+  body: SendBody,
+  held: Held,
+  requestId: string,
+): Promise<NumberOutcome[]> {
+  const outcomes: NumberOutcome[] = [];
+  for (let i = 0; i < held.held.length; i += provider.maxBatch) {
+    const numbers = held.held.slice(i, i + provider.maxBatch).map((p) => p.e164);
+    const batch = {
+      binding,
+      numbers,
+      providerTemplateId,
+      region: plan.template.region,
+      params: body.params,
+      sign: plan.sign,
+      reference: requestId,
+    };
+    outcomes.push(...(await provider.send(batch)));
   }
-  return { requestId, messages: records.map(resultOf) };
-}
-
-function recordOf(
-  o: NumberOutcome,
-  c: {
-    deps: Deps;
-    app: App;
-    template: Template;
-    body: SendBody;
-    sign: string | undefined;
-    requestId: string;
-    now: string;
-    provider: Provider["name"];
-    phone: Phone | undefined;
-  },
-): MessageRecord {
-  const base = {
-    appId: c.app.appId,
-    requestId: c.requestId,
-    to: o.to,
-    country: c.phone?.country ?? "DEF",
-    template: c.template.id,
-    templateKind: c.template.kind,
-    params: storedParams(c.template, c.body.params),
-    sign: c.sign,
-    context: c.body.context,
-    provider: c.provider,
-    createdAt: c.now,
-  };
-  switch (o.status) {
-    case "accepted":
-      return {
-        ...base,
-        id: messageIdForSerial(c.provider, o.serial),
-        country: o.country !== "DEF" ? o.country : base.country,
-        status: "submitted",
-        code: "Ok",
-        segments: o.segments,
-        providerMessageId: o.serial,
-        submittedAt: c.now,
-        history: [{ status: "submitted", at: c.now }],
-      };
-    case "refused":
-      return {
-        ...base,
-        id: ulid(c.deps.clock.now()),
-        status: "failed",
-        code: o.code,
-        message:
-          o.code === "FailedOperation.ProviderRejected"
-            ? `${messageFor(o.code)} (${o.vendorCode})`
-            : messageFor(o.code),
-        vendorCode: o.vendorCode,
-        segments: 0,
-        history: [{ status: "failed", at: c.now, code: o.vendorCode }],
-      };
-    case "unknown":
-      return {
-        ...base,
-        id: ulid(c.deps.clock.now()),
-        status: "unknown",
-        code: o.code,
-        message: messageFor(o.code),
-        vendorCode: o.vendorCode,
-        segments: 0,
-        history: [{ status: "unknown", at: c.now, code: o.code }],
-      };
-  }
-}
-
-function resultOf(r: MessageRecord): PerNumberResult {
-  return {
-    to: r.to,
-    id: r.id,
-    status: r.status,
-    code: r.code,
-    ...(r.message ? { message: r.message } : {}),
-    segments: r.segments,
-    country: r.country,
-  };
-}
-
-/** The public view of a record (GET /v1/messages/{id}). */
-export function publicRecord(r: MessageRecord) {
-  return {
-    id: r.id,
-    to: r.to,
-    template: r.template,
-    params: r.params,
-    sign: r.sign,
-    status: r.status,
-    code: r.code,
-    message: r.message,
-    segments: r.segments,
-    country: r.country,
-    context: r.context,
-    provider: r.provider,
-    providerMessageId: r.providerMessageId,
-    carrierCode: r.carrierCode,
-    createdAt: r.createdAt,
-    submittedAt: r.submittedAt,
-    reportedAt: r.reportedAt,
-    receivedAt: r.receivedAt,
-    history: r.history,
-  };
+  deps.log.debug("vendor answered", { requestId, numbers: held.held.length });
+  return outcomes;
 }
 
 /** GET /v1/messages/{id}. */
 export async function getMessage(deps: Deps, key: string, id: string) {
-  const appId = appIdOfKey(key);
-  const ctx = await deps.store.loadRequestContext(sha256Hex(key), appId);
+  const ctx = await deps.store.loadRequestContext(sha256Hex(key), undefined);
   const principal = resolvePrincipal(key, ctx.apiKey, deps.config.SMSGATE_ADMIN_KEY);
   authorize(principal, "read");
   const record = await deps.store.getMessage(id);

@@ -23,6 +23,9 @@ const env = z
   })
   .parse(process.env);
 
+// These machines run Node 20; the pinned AWS SDK supports it and need not say otherwise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const dataDir = resolve(env.SMSGATE_DATA_DIR);
 const localJsonPath = resolve(dataDir, "local.json");
 const previous = existsSync(localJsonPath)

@@ -105,11 +105,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Builds the port over one table. */
 export function createDb(client: DynamoDBClient, table: string): Db {
-  const exprParts = (e: Expression | undefined) => ({
-    ConditionExpression: e?.condition,
-    ExpressionAttributeNames: e?.names,
-    ExpressionAttributeValues: e?.values ? toAttrs(e.values) : undefined,
-  });
+  // DynamoDB refuses placeholders an expression does not use; builders may offer extras.
+  const used = <T>(map: Record<string, T> | undefined, text: string) => {
+    const kept = Object.entries(map ?? {}).filter(([k]) =>
+      new RegExp(`${k}(?![A-Za-z0-9_])`).test(text),
+    );
+    return kept.length ? Object.fromEntries(kept) : undefined;
+  };
+  const exprParts = (e: Expression | undefined) => {
+    const text = `${e?.update ?? ""} ${e?.condition ?? ""}`;
+    const values = used(e?.values, text);
+    return {
+      ConditionExpression: e?.condition,
+      ExpressionAttributeNames: used(e?.names, text),
+      ExpressionAttributeValues: values ? toAttrs(values) : undefined,
+    };
+  };
 
   async function guarded<T>(run: () => Promise<T>): Promise<T> {
     try {

@@ -7,11 +7,16 @@ import type {
   App,
   InboundReply,
   MessageRecord,
+  OptOutEntry,
   StatusReport,
   Template,
 } from "../model";
+import { type FrequencyLimits, frequencyRelease, frequencyReservation } from "../rules/frequency";
+import { counterUpdate, type Thresholds } from "../rules/usage";
 import { ConditionFailed, type Db, type Item } from "./db";
 import { keys } from "./keys";
+
+export const MAX_WHITELIST = 300;
 
 export type { Db } from "./db";
 export { ConditionFailed } from "./db";
@@ -33,7 +38,22 @@ export interface RequestContext {
   apiKey?: ApiKeyRecord;
   app?: App;
   template?: Template;
+  /** Opt-out entries by E.164, when numbers were asked for. */
+  optOuts: Map<string, OptOutEntry[]>;
 }
+
+/** The stored state of an Idempotency-Key. */
+export interface IdempotencyRecord {
+  fingerprint: string;
+  state: "pending" | "done";
+  response?: string;
+  createdAt: string;
+}
+
+const optOutsOf = (item: Item): OptOutEntry[] =>
+  Object.entries(item)
+    .filter(([k]) => k.startsWith("s#"))
+    .map(([, v]) => v as OptOutEntry);
 
 export function createStore({ db, recordTtlDays }: StoreOptions) {
   const ttl = (createdAt: string) =>
@@ -62,17 +82,324 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
       keyHash: string,
       appId: string | undefined,
       templateId?: string,
+      phones: string[] = [],
     ): Promise<RequestContext> {
       const wanted = [keys.apiKey(keyHash)];
       if (appId) wanted.push(keys.app(appId));
       if (appId && templateId) wanted.push(keys.template(appId, templateId));
+      if (appId) wanted.push(...phones.map((p) => keys.optOut(appId, p)));
       const items = await db.batchGet(wanted);
       const byType = (t: string) => items.find((i) => i.type === t);
+      const optOuts = new Map<string, OptOutEntry[]>();
+      for (const i of items) if (i.type === "OptOut") optOuts.set(String(i.phone), optOutsOf(i));
       return {
         apiKey: strip<ApiKeyRecord>(byType("ApiKey")),
         app: strip<App>(byType("App")),
         template: strip<Template>(byType("Template")),
+        optOuts,
       };
+    },
+
+    /** Reserves one send for a number: one conditional update of its day item. */
+    async reserveFrequency(
+      appId: string,
+      e164: string,
+      day: string,
+      limits: FrequencyLimits,
+      now: number,
+      contentKey: string,
+    ): Promise<{ ok: true; old: Item | undefined } | { ok: false; item: Item | undefined }> {
+      const key = keys.frequency(appId, e164, day);
+      const at = new Date(now).toISOString();
+      try {
+        const old = await db.update(key, {
+          ...frequencyReservation(limits, now, contentKey, at),
+          returnValues: "ALL_OLD",
+        });
+        return { ok: true, old };
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        // dynalite ignores ReturnValuesOnConditionCheckFailure: read to tell which window.
+        return { ok: false, item: await db.get(key) };
+      }
+    },
+
+    /** Gives back a reservation the vendor refused (see frequencyRelease). */
+    async releaseFrequency(
+      appId: string,
+      e164: string,
+      day: string,
+      limits: FrequencyLimits,
+      now: number,
+      contentKey: string,
+      old: Item | undefined,
+    ): Promise<void> {
+      const key = keys.frequency(appId, e164, day);
+      try {
+        await db.update(key, frequencyRelease(limits, now, contentKey, old));
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        // A later send moved the slots on: give back the day count only.
+        await db.update(key, {
+          update: "ADD #n :minus",
+          names: { "#n": "count" },
+          values: { ":minus": -1 },
+        });
+      }
+    },
+
+    async readFrequency(appId: string, phones: string[], day: string): Promise<Map<string, Item>> {
+      const items = await db.batchGet(phones.map((p) => keys.frequency(appId, p, day)));
+      return new Map(items.map((i) => [String(i.pk).split("#")[2] ?? "", i]));
+    },
+
+    /**
+     * Adds to an app's day counters if every limited counter stays within its limit; on
+     * refusal returns the counters as they stand, so the caller can fit what still fits.
+     */
+    async reserveUsage(
+      appId: string,
+      day: string,
+      adds: Record<string, number>,
+      thresholds: Thresholds,
+      at: string,
+    ): Promise<{ ok: true } | { ok: false; item: Item | undefined }> {
+      try {
+        await db.update(keys.usage(appId, day), counterUpdate(adds, thresholds, at));
+        return { ok: true };
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        return { ok: false, item: await db.get(keys.usage(appId, day)) };
+      }
+    },
+
+    /** Adds to an app's day counters unconditionally (statistics, releases). */
+    async adjustUsage(
+      appId: string,
+      day: string,
+      adds: Record<string, number>,
+      at: string,
+    ): Promise<void> {
+      if (Object.keys(adds).length === 0) return;
+      await db.update(keys.usage(appId, day), counterUpdate(adds, {}, at));
+    },
+
+    async readUsage(appId: string, day: string): Promise<Item | undefined> {
+      return db.get(keys.usage(appId, day));
+    },
+
+    /** Takes `need` segments from the prepaid balance if that many remain. */
+    async reservePackage(
+      appId: string,
+      region: "domestic" | "international",
+      need: number,
+      at: string,
+    ): Promise<{ ok: true } | { ok: false; remaining: number }> {
+      try {
+        await db.update(keys.package(appId), {
+          update: "ADD #r :minus SET updatedAt = :at",
+          condition: "#r >= :need",
+          names: { "#r": region },
+          values: { ":minus": -need, ":need": need, ":at": at },
+        });
+        return { ok: true };
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        const item = await db.get(keys.package(appId));
+        return {
+          ok: false,
+          remaining: typeof item?.[region] === "number" ? (item[region] as number) : 0,
+        };
+      }
+    },
+
+    async refundPackage(
+      appId: string,
+      region: "domestic" | "international",
+      amount: number,
+      at: string,
+    ): Promise<void> {
+      if (amount <= 0) return;
+      await db.update(keys.package(appId), {
+        update: "ADD #r :amount SET updatedAt = :at",
+        names: { "#r": region },
+        values: { ":amount": amount, ":at": at },
+      });
+    },
+
+    /** Sets the prepaid balances (a top-up replaces the balance). */
+    async setPackage(
+      appId: string,
+      balances: { domestic?: number; international?: number },
+      at: string,
+    ): Promise<void> {
+      const sets = Object.entries(balances).filter(([, v]) => v !== undefined);
+      await db.update(keys.package(appId), {
+        update: `SET ${["#t = :type", "updatedAt = :at", "createdAt = if_not_exists(createdAt, :at)", ...sets.map(([k]) => `${k} = :${k}`)].join(", ")}`,
+        names: { "#t": "type" },
+        values: {
+          ":type": "Package",
+          ":at": at,
+          ...Object.fromEntries(sets.map(([k, v]) => [`:${k}`, v])),
+        },
+      });
+    },
+
+    async readPackage(
+      appId: string,
+    ): Promise<{ domestic?: number; international?: number } | undefined> {
+      const item = await db.get(keys.package(appId));
+      return item
+        ? {
+            domestic: item.domestic as number | undefined,
+            international: item.international as number | undefined,
+          }
+        : undefined;
+    },
+
+    /** Claims an Idempotency-Key before any vendor call; a second claim finds the first. Keys live 24 h. */
+    async claimIdempotency(
+      appId: string,
+      idemKey: string,
+      fingerprint: string,
+      at: string,
+    ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord | undefined }> {
+      const key = keys.idempotency(appId, idemKey);
+      try {
+        await db.put(
+          {
+            ...key,
+            type: "Idempotency",
+            fingerprint,
+            state: "pending",
+            createdAt: at,
+            updatedAt: at,
+            expiresAt: Math.floor(Date.parse(at) / 1000) + 86400,
+          },
+          { condition: "attribute_not_exists(pk)" },
+        );
+        return { claimed: true };
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        return { claimed: false, existing: strip<IdempotencyRecord>(await db.get(key)) };
+      }
+    },
+
+    async getIdempotency(appId: string, idemKey: string): Promise<IdempotencyRecord | undefined> {
+      return strip<IdempotencyRecord>(await db.get(keys.idempotency(appId, idemKey)));
+    },
+
+    /** The item that completes a claim; written in the same batch as the records. */
+    idempotencyResult(
+      appId: string,
+      idemKey: string,
+      fingerprint: string,
+      response: string,
+      createdAt: string,
+      at: string,
+    ): Item {
+      return {
+        ...keys.idempotency(appId, idemKey),
+        type: "Idempotency",
+        fingerprint,
+        state: "done",
+        response,
+        createdAt,
+        updatedAt: at,
+        expiresAt: Math.floor(Date.parse(createdAt) / 1000) + 86400,
+      };
+    },
+
+    /** Drops a claim whose request failed before any vendor call, so a retry can run. */
+    async releaseIdempotency(appId: string, idemKey: string): Promise<void> {
+      try {
+        await db.delete(keys.idempotency(appId, idemKey), {
+          condition: "#s = :pending",
+          names: { "#s": "state" },
+          values: { ":pending": "pending" },
+        });
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+      }
+    },
+
+    /** Adds an opt-out for one number and signature ("*": all), appending to its audit trail. */
+    async addOptOut(appId: string, e164: string, entry: OptOutEntry): Promise<void> {
+      await db.update(keys.optOut(appId, e164), {
+        update:
+          "SET #s = :entry, #t = :type, phone = :phone, appId = :app, updatedAt = :at, createdAt = if_not_exists(createdAt, :at), audit = list_append(if_not_exists(audit, :empty), :log)",
+        names: { "#s": `s#${entry.sign}`, "#t": "type" },
+        values: {
+          ":entry": entry,
+          ":type": "OptOut",
+          ":phone": e164,
+          ":app": appId,
+          ":at": entry.at,
+          ":empty": [],
+          ":log": [{ action: "add", ...entry }],
+        },
+      });
+    },
+
+    /** Removes a number's opt-outs (one signature, or all); the audit trail keeps who and when. */
+    async removeOptOut(
+      appId: string,
+      e164: string,
+      sign: string | undefined,
+      by: string,
+      at: string,
+    ): Promise<boolean> {
+      const item = await db.get(keys.optOut(appId, e164));
+      const present = item
+        ? Object.keys(item).filter((k) => k.startsWith("s#") && (!sign || k === `s#${sign}`))
+        : [];
+      if (present.length === 0) return false;
+      const names = Object.fromEntries(present.map((k, i) => [`#r${i}`, k]));
+      await db.update(keys.optOut(appId, e164), {
+        update: `REMOVE ${Object.keys(names).join(", ")} SET updatedAt = :at, audit = list_append(audit, :log)`,
+        names,
+        values: { ":at": at, ":log": [{ action: "remove", sign: sign ?? "*all", by, at }] },
+      });
+      return true;
+    },
+
+    async getOptOuts(
+      appId: string,
+      e164: string,
+    ): Promise<{ entries: OptOutEntry[]; audit: unknown[] } | undefined> {
+      const item = await db.get(keys.optOut(appId, e164));
+      return item
+        ? { entries: optOutsOf(item), audit: (item.audit as unknown[]) ?? [] }
+        : undefined;
+    },
+
+    /** Adds a number to the app's frequency whitelist, refusing the 301st. */
+    async addToWhitelist(
+      appId: string,
+      e164: string,
+      at: string,
+    ): Promise<"added" | "full" | "missing"> {
+      try {
+        await db.update(keys.app(appId), {
+          update: "SET whitelist.#p = :at, updatedAt = :at",
+          condition:
+            "attribute_exists(pk) AND (size(whitelist) < :max OR attribute_exists(whitelist.#p))",
+          names: { "#p": e164 },
+          values: { ":at": at, ":max": MAX_WHITELIST },
+        });
+        return "added";
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        return (await db.get(keys.app(appId))) ? "full" : "missing";
+      }
+    },
+
+    async removeFromWhitelist(appId: string, e164: string, at: string): Promise<void> {
+      await db.update(keys.app(appId), {
+        update: "REMOVE whitelist.#p SET updatedAt = :at",
+        names: { "#p": e164 },
+        values: { ":at": at },
+      });
     },
 
     async getApp(appId: string): Promise<App | undefined> {
@@ -84,8 +411,43 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
       await db.put(appItem(app), { condition: "attribute_not_exists(pk)" });
     },
 
-    async putApp(app: App): Promise<void> {
-      await db.put(appItem(app), { condition: "attribute_exists(pk)" });
+    /**
+     * Changes some settings of an app in place (SET/REMOVE of those attributes only), so a
+     * concurrent whitelist change is never overwritten. Keeps the enabled-apps index in step.
+     */
+    async updateApp(appId: string, set: Partial<App>, remove: (keyof App)[] = []): Promise<void> {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const sets: string[] = [];
+      const removes: string[] = [];
+      for (const [i, [k, v]] of Object.entries(set).entries()) {
+        names[`#s${i}`] = k;
+        values[`:s${i}`] = v;
+        sets.push(`#s${i} = :s${i}`);
+      }
+      for (const [i, k] of remove.entries()) {
+        names[`#r${i}`] = k;
+        removes.push(`#r${i}`);
+      }
+      if (set.enabled === true) {
+        Object.assign(names, { "#gp": "gsi1pk", "#gs": "gsi1sk" });
+        Object.assign(values, { ":gp": keys.enabledApps(), ":gs": appId });
+        sets.push("#gp = :gp", "#gs = :gs");
+      } else if (set.enabled === false) {
+        Object.assign(names, { "#gp": "gsi1pk", "#gs": "gsi1sk" });
+        removes.push("#gp", "#gs");
+      }
+      await db.update(keys.app(appId), {
+        update: [
+          sets.length ? `SET ${sets.join(", ")}` : "",
+          removes.length ? `REMOVE ${removes.join(", ")}` : "",
+        ]
+          .join(" ")
+          .trim(),
+        condition: "attribute_exists(pk)",
+        names,
+        values,
+      });
     },
 
     /** The checker's index of enabled apps (sparse GSI; never a Scan). */

@@ -41,8 +41,8 @@ export const keys = {
   }),
   /** One app's counters for one day: limits, usage and statistics. */
   usage: (appId: string, day: string): Key => ({ pk: `USAGE#${appId}`, sk: day }),
-  optOut: (appId: string, e164: string, sign: string): Key => ({
-    pk: `OPTOUT#${appId}#${e164}`,
-    sk: sign,
-  }),
+  /** A number's opt-outs for one app, one attribute per signature. */
+  optOut: (appId: string, e164: string): Key => ({ pk: `OPTOUT#${appId}#${e164}`, sk: "OPTOUT" }),
+  /** Prepaid balances, in segments. */
+  package: (appId: string): Key => ({ pk: `APP#${appId}`, sk: "PKG" }),
 };

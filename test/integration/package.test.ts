@@ -53,7 +53,7 @@ describe("serverless package", () => {
             SMSGATE_ADMIN_KEY: "operator-key-for-package-test",
             TENCENT_SECRET_ID: "id",
             TENCENT_SECRET_KEY: "key",
-            AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
           },
         },
       );
@@ -70,7 +70,7 @@ describe("serverless package", () => {
         env: {
           PATH: process.env.PATH,
           SMSGATE_TABLE: "t",
-          AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         },
       },
     ).catch((e: { stderr: string }) => e);

@@ -1,0 +1,135 @@
+/** Message records: how a recipient's fate becomes a record, an answer and a public view. */
+import { type ErrorCode, messageFor } from "./errors";
+import { messageIdForSerial } from "./ids";
+import type { App, MessageRecord, PerNumberResult, ProviderName, Template } from "./model";
+import type { Phone } from "./phone";
+import type { NumberOutcome } from "./providers/port";
+
+/** Everything a record shares with the other recipients of its request. */
+export interface RecordBase {
+  app: App;
+  template: Template;
+  params: string[];
+  sign: string | undefined;
+  context: string | undefined;
+  requestId: string;
+  provider: ProviderName;
+  at: string;
+  newId: () => string;
+}
+
+/** What we keep of params: verification codes never reach the table in clear. */
+export function storedParams(template: Template, params: string[]): string[] {
+  return template.kind === "verification" ? params.map((p) => "*".repeat(p.length)) : params;
+}
+
+function common(b: RecordBase, phone: Phone) {
+  return {
+    appId: b.app.appId,
+    requestId: b.requestId,
+    to: phone.e164,
+    country: phone.country,
+    template: b.template.id,
+    templateKind: b.template.kind,
+    params: storedParams(b.template, b.params),
+    sign: b.sign,
+    context: b.context,
+    provider: b.provider,
+    createdAt: b.at,
+  };
+}
+
+/** A recipient smsgate's own rules refused: never sent, never billed. */
+export function rejectedRecord(b: RecordBase, phone: Phone, code: ErrorCode): MessageRecord {
+  return {
+    ...common(b, phone),
+    id: b.newId(),
+    status: "rejected",
+    code,
+    message: messageFor(code),
+    segments: 0,
+    history: [{ status: "rejected", at: b.at, code }],
+  };
+}
+
+/** A recipient handed to the vendor, with what the vendor said. */
+export function vendorRecord(b: RecordBase, phone: Phone, o: NumberOutcome): MessageRecord {
+  const base = common(b, phone);
+  switch (o.status) {
+    case "accepted":
+      return {
+        ...base,
+        id: messageIdForSerial(b.provider, o.serial),
+        country: o.country !== "DEF" ? o.country : base.country,
+        status: "submitted",
+        code: "Ok",
+        segments: o.segments,
+        providerMessageId: o.serial,
+        submittedAt: b.at,
+        history: [{ status: "submitted", at: b.at }],
+      };
+    case "refused":
+      return {
+        ...base,
+        id: b.newId(),
+        status: "failed",
+        code: o.code,
+        message:
+          o.code === "FailedOperation.ProviderRejected"
+            ? `${messageFor(o.code)} (${o.vendorCode})`
+            : messageFor(o.code),
+        vendorCode: o.vendorCode,
+        segments: 0,
+        history: [{ status: "failed", at: b.at, code: o.vendorCode }],
+      };
+    case "unknown":
+      return {
+        ...base,
+        id: b.newId(),
+        status: "unknown",
+        code: o.code,
+        message: messageFor(o.code),
+        vendorCode: o.vendorCode,
+        segments: 0,
+        history: [{ status: "unknown", at: b.at, code: o.code }],
+      };
+  }
+}
+
+/** One entry of the send answer. */
+export function resultOf(r: MessageRecord): PerNumberResult {
+  return {
+    to: r.to,
+    id: r.id,
+    status: r.status,
+    code: r.code,
+    ...(r.message ? { message: r.message } : {}),
+    segments: r.segments,
+    country: r.country,
+  };
+}
+
+/** The public view of a record (GET /v1/messages/{id}). */
+export function publicRecord(r: MessageRecord) {
+  return {
+    id: r.id,
+    to: r.to,
+    template: r.template,
+    params: r.params,
+    sign: r.sign,
+    status: r.status,
+    code: r.code,
+    message: r.message,
+    segments: r.segments,
+    country: r.country,
+    context: r.context,
+    provider: r.provider,
+    providerMessageId: r.providerMessageId,
+    carrierCode: r.carrierCode,
+    createdAt: r.createdAt,
+    submittedAt: r.submittedAt,
+    reportedAt: r.reportedAt,
+    receivedAt: r.receivedAt,
+    history: r.history,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Statistics are counters in the app's day item (pure builders). The stats API and the
+ * checker read these counters, never records.
+ */
+import type { MessageStatus } from "../model";
+
+export interface Counted {
+  status: MessageStatus;
+  code: string;
+  template: string;
+  templateKind: string;
+  country: string;
+  segments: number;
+}
+
+export type Adds = Record<string, number>;
+
+const FREQUENCY_CODES = new Set([
+  "LimitExceeded.PhoneNumberThirtySecondLimit",
+  "LimitExceeded.PhoneNumberOneHourLimit",
+  "LimitExceeded.PhoneNumberDailyLimit",
+  "LimitExceeded.PhoneNumberSameContentDailyLimit",
+]);
+
+function add(into: Adds, name: string, n = 1): void {
+  into[name] = (into[name] ?? 0) + n;
+}
+
+/** The counters one send's recipients add, at local hour `hour` ("00".."23"). */
+export function sendStats(entries: Counted[], hour: string): Adds {
+  const out: Adds = {};
+  for (const e of entries) {
+    for (const scope of ["n", `t:${e.template}`, `c:${e.country}`]) {
+      add(out, `${scope}:recipients`);
+      add(out, `${scope}:${e.status}`);
+      if (e.segments) add(out, `${scope}:segments`, e.segments);
+      if (e.status === "rejected" || e.status === "failed") add(out, `${scope}:fail:${e.code}`);
+    }
+    if (e.templateKind === "verification" && e.status !== "rejected")
+      add(out, `h:${hour}:verification`);
+    if (FREQUENCY_CODES.has(e.code)) add(out, `h:${hour}:frequencyRefused`);
+  }
+  return out;
+}
+
+/** a − b, dropping zeros. */
+export function diff(a: Adds, b: Adds): Adds {
+  const out: Adds = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const d = (a[k] ?? 0) - (b[k] ?? 0);
+    if (d !== 0) out[k] = d;
+  }
+  return out;
+}
+
+export function sum(...parts: Adds[]): Adds {
+  const out: Adds = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p)) add(out, k, v);
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * An app's daily limits (pure): domestic, international and per-country hard limits, all
+ * counters of one item per app and day, reserved together by one conditional ADD.
+ */
+import type { ErrorCode } from "../errors";
+import type { Expression, Item } from "../store/db";
+
+export interface Threshold {
+  alert?: number | null;
+  limit?: number | null;
+}
+
+export interface Thresholds {
+  domestic?: Threshold;
+  international?: Threshold;
+  countries?: Record<string, Threshold>;
+}
+
+export interface Candidate {
+  e164: string;
+  country: string;
+  mainland: boolean;
+}
+
+/** Counter attribute names in the usage item. */
+export const counter = {
+  region: (mainland: boolean) => (mainland ? "lim:domestic" : "lim:international"),
+  country: (cc: string) => `lim:cc:${cc}`,
+};
+
+/** What `numbers` add to the limit counters. */
+export function limitCounts(numbers: Candidate[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const n of numbers) {
+    for (const name of [counter.region(n.mainland), counter.country(n.country)])
+      out[name] = (out[name] ?? 0) + 1;
+  }
+  return out;
+}
+
+function limitOf(thresholds: Thresholds, name: string): number | undefined {
+  if (name === "lim:domestic") return thresholds.domestic?.limit ?? undefined;
+  if (name === "lim:international") return thresholds.international?.limit ?? undefined;
+  if (name.startsWith("lim:cc:")) return thresholds.countries?.[name.slice(7)]?.limit ?? undefined;
+  return undefined;
+}
+
+/**
+ * One update that adds `adds` to the item, on condition that every limited counter stays
+ * within its limit: `attribute_not_exists(c) OR c <= limit - add` (conditions cannot add).
+ */
+export function counterUpdate(
+  adds: Record<string, number>,
+  thresholds: Thresholds,
+  at: string,
+  type = "Usage",
+): Expression {
+  const names: Record<string, string> = { "#u": "updatedAt", "#c": "createdAt", "#t": "type" };
+  const values: Record<string, unknown> = { ":at": at, ":type": type };
+  const parts: string[] = [];
+  const conditions: string[] = [];
+  let i = 0;
+  for (const [name, add] of Object.entries(adds)) {
+    if (add === 0) continue;
+    const n = `#a${i}`;
+    names[n] = name;
+    values[`:v${i}`] = add;
+    parts.push(`${n} :v${i}`);
+    const limit = limitOf(thresholds, name);
+    if (limit !== undefined && add > 0) {
+      values[`:m${i}`] = limit - add;
+      conditions.push(`(attribute_not_exists(${n}) OR ${n} <= :m${i})`);
+    }
+    i++;
+  }
+  return {
+    update: `SET #u = :at, #c = if_not_exists(#c, :at), #t = :type${parts.length ? ` ADD ${parts.join(", ")}` : ""}`,
+    condition: conditions.length ? conditions.join(" AND ") : undefined,
+    names,
+    values,
+  };
+}
+
+/**
+ * Given the counters as they stand, which numbers still fit, in order; the rest are refused
+ * with the code of the limit they hit (country before region).
+ */
+export function fitWithinLimits(
+  numbers: Candidate[],
+  item: Item | undefined,
+  thresholds: Thresholds,
+): { fit: Candidate[]; refused: { number: Candidate; code: ErrorCode }[] } {
+  const used = (name: string) => (typeof item?.[name] === "number" ? (item[name] as number) : 0);
+  const taken: Record<string, number> = {};
+  const fit: Candidate[] = [];
+  const refused: { number: Candidate; code: ErrorCode }[] = [];
+  for (const n of numbers) {
+    const cc = counter.country(n.country);
+    const region = counter.region(n.mainland);
+    const room = (name: string) => {
+      const limit = limitOf(thresholds, name);
+      return limit === undefined || used(name) + (taken[name] ?? 0) < limit;
+    };
+    if (!room(cc)) refused.push({ number: n, code: "LimitExceeded.AppCountryOrRegionDailyLimit" });
+    else if (!room(region)) {
+      refused.push({
+        number: n,
+        code: n.mainland
+          ? "LimitExceeded.AppMainlandChinaDailyLimit"
+          : "LimitExceeded.AppGlobalDailyLimit",
+      });
+    } else {
+      fit.push(n);
+      taken[cc] = (taken[cc] ?? 0) + 1;
+      taken[region] = (taken[region] ?? 0) + 1;
+    }
+  }
+  return { fit, refused };
+}
