@@ -11,6 +11,7 @@ import type { Provider, Webhooks } from "./providers/port";
 import { createTencentProvider, tencentWebhooks } from "./providers/tencent";
 import { createStore, type Store } from "./store";
 import { createDb, createDynamoClient } from "./store/db";
+import type { RequestMeter } from "./store/meter";
 
 export interface Providers {
   /** A provider that can send: only those with credentials in this deployment. */
@@ -47,12 +48,15 @@ function providersFrom(config: Config): Providers {
   return { get: (name) => built.get(name), webhooks: (name) => webhooksByName[name] };
 }
 
-export function createDeps(overrides: Partial<Deps> & { env?: NodeJS.ProcessEnv } = {}): Deps {
+export function createDeps(
+  overrides: Partial<Deps> & { env?: NodeJS.ProcessEnv; meter?: RequestMeter } = {},
+): Deps {
   const config = overrides.config ?? loadConfig(overrides.env);
   const client = createDynamoClient({
     region: config.AWS_REGION,
     endpoint: config.DYNAMODB_ENDPOINT,
   });
+  overrides.meter?.attach(client);
   return {
     config,
     store:

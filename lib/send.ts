@@ -23,6 +23,7 @@ import {
 } from "./policy";
 import type { NumberOutcome, Provider } from "./providers/port";
 import { publicRecord, type RecordBase, rejectedRecord, resultOf, vendorRecord } from "./records";
+import type { IdempotencyRecord, RequestContext } from "./store";
 import { checkParams, isValidSign, render, segments, withSignature } from "./template";
 import { dayOf, hourOf } from "./time";
 
@@ -130,33 +131,38 @@ async function replay(
   appId: string,
   idemKey: string,
   fingerprint: string,
+  first: IdempotencyRecord | undefined,
 ): Promise<SendResponse> {
+  let existing = first;
   // Concurrent duplicates wait briefly for the first to finish, so all get the same answer.
-  for (let i = 0; i < 40; i++) {
-    const existing = await deps.store.getIdempotency(appId, idemKey);
+  for (let i = 0; i < 20; i++) {
     if (existing && existing.fingerprint !== fingerprint)
       throw new AppError("FailedOperation.IdempotencyKeyReused");
     if (existing?.state === "done" && existing.response)
       return JSON.parse(existing.response) as SendResponse;
     await sleep(50);
+    existing = await deps.store.getIdempotency(appId, idemKey);
   }
   throw new AppError("FailedOperation.IdempotencyInProgress");
 }
 
-/** POST /v1/messages. */
-export async function sendMessages(
+interface Authorized {
+  app: App;
+  template: Template;
+  sign: string | undefined;
+  provider: Provider;
+  binding: App["providers"][number];
+  providerTemplateId: string;
+}
+
+/** Steps 1–3 on what the first round trip loaded: key, scope, app, template, signature. */
+function authorizeSend(
   deps: Deps,
-  input: { key: string; body: SendBody; requestId: string; idempotencyKey?: string },
-): Promise<SendResponse> {
-  const { key, body, requestId, idempotencyKey } = input;
-  const phones = recipients(body.to);
-  const appId = appIdOfKey(key);
-  const ctx = await deps.store.loadRequestContext(
-    sha256Hex(key),
-    appId,
-    body.template,
-    phones.map((p) => p.e164),
-  );
+  key: string,
+  ctx: RequestContext,
+  body: SendBody,
+  phones: Phone[],
+): Authorized {
   const principal = resolvePrincipal(key, ctx.apiKey, deps.config.SMSGATE_ADMIN_KEY);
   if (principal.appId === "*")
     throw new AppError(
@@ -183,6 +189,48 @@ export async function sendMessages(
       `Template "${template.id}" has no ${provider.name} template id.`,
     );
   }
+  return { app, template, sign, provider, binding, providerTemplateId };
+}
+
+/** POST /v1/messages. */
+export async function sendMessages(
+  deps: Deps,
+  input: { key: string; body: SendBody; requestId: string; idempotencyKey?: string },
+): Promise<SendResponse> {
+  const { key, body, requestId, idempotencyKey } = input;
+  const phones = recipients(body.to);
+  const appId = appIdOfKey(key);
+  const fingerprint = sha256Hex(JSON.stringify(body));
+  // The Idempotency-Key is claimed alongside authentication, before anything is reserved,
+  // so a duplicate never holds a reservation its original needs.
+  const claiming = idempotencyKey && appId && !body.dryRun ? idempotencyKey : undefined;
+  const [ctx, claim] = await Promise.all([
+    deps.store.loadRequestContext(
+      sha256Hex(key),
+      appId,
+      body.template,
+      phones.map((p) => p.e164),
+    ),
+    claiming
+      ? deps.store.claimIdempotency(
+          appId as string,
+          claiming,
+          fingerprint,
+          new Date(deps.clock.now()).toISOString(),
+        )
+      : undefined,
+  ]);
+  let request: Authorized;
+  try {
+    request = authorizeSend(deps, key, ctx, body, phones);
+  } catch (err) {
+    // Refused before anything was sent: the key is free for a corrected retry.
+    if (claim?.claimed) await deps.store.releaseIdempotency(appId as string, claiming as string);
+    throw err;
+  }
+  if (claim && !claim.claimed)
+    return replay(deps, request.app.appId, claiming as string, fingerprint, claim.existing);
+  const { app, template, sign, provider, binding, providerTemplateId } = request;
 
   const now = deps.clock.now();
   const text = withSignature(render(template.body, body.params), sign, template.region);
@@ -220,21 +268,7 @@ export async function sendMessages(
     };
   }
 
-  const fingerprint = sha256Hex(JSON.stringify(body));
-  const [claim, held] = await Promise.all([
-    idempotencyKey
-      ? deps.store.claimIdempotency(app.appId, idempotencyKey, fingerprint, plan.at)
-      : undefined,
-    reserve(deps, plan, candidates),
-  ]);
-  if (claim && !claim.claimed) {
-    // Someone else owns this key: give back everything this request took, then answer as they did.
-    await Promise.all([
-      release(deps, plan, held, held.held),
-      settleCounters(deps, plan, held, [], []),
-    ]);
-    return replay(deps, app.appId, idempotencyKey as string, fingerprint);
-  }
+  const held = await reserve(deps, plan, candidates);
 
   let outcomes: NumberOutcome[];
   try {
@@ -253,7 +287,7 @@ export async function sendMessages(
     await Promise.all([
       release(deps, plan, held, held.held),
       settleCounters(deps, plan, held, [], []),
-      idempotencyKey ? deps.store.releaseIdempotency(app.appId, idempotencyKey) : undefined,
+      claiming ? deps.store.releaseIdempotency(app.appId, claiming) : undefined,
     ]);
     throw err;
   }
@@ -282,11 +316,11 @@ export async function sendMessages(
   await Promise.all([
     deps.store.putMessages(
       records,
-      idempotencyKey
+      claiming
         ? [
             deps.store.idempotencyResult(
               app.appId,
-              idempotencyKey,
+              claiming,
               fingerprint,
               JSON.stringify(response),
               plan.at,

