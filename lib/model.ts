@@ -12,6 +12,9 @@ export interface ProviderBinding {
   provider: ProviderName;
   /** Tencent SmsSdkAppId. */
   sdkAppId?: string;
+  /** Huawei channel number (通道号) per signature; `sender` when a signature has none. */
+  senders?: Record<string, string>;
+  sender?: string;
 }
 
 export interface PackageConfig {

@@ -16,6 +16,8 @@ export interface SendBatch {
   sign?: string;
   /** Our request id, echoed by the vendor so a timed-out send can be reconciled. */
   reference: string;
+  /** Where the vendor should push status reports, for vendors that take it per request (Huawei). */
+  statusCallbackUrl?: string;
 }
 
 export type NumberOutcome =
