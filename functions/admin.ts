@@ -27,6 +27,7 @@ import { createDeps, type Deps } from "../lib/deps";
 import { AppError } from "../lib/errors";
 import { type HttpRequest, type HttpResponse, httpHandler, json, parseBody } from "../lib/http";
 import type { Principal } from "../lib/model";
+import { listReplies } from "../lib/records-api";
 
 type Route = (deps: Deps, p: Principal, req: HttpRequest, appId: string) => Promise<HttpResponse>;
 
@@ -37,7 +38,7 @@ const routes: Record<string, Route> = {
   "POST /v1/apps": async (deps, p, req) =>
     json(201, await createApp(deps, p, parseBody(req, createAppSchema), origin(deps, req))),
   "GET /v1/apps/{appId}": async (deps, p, req, appId) =>
-    json(200, publicApp(await adminApp(deps, p, appId, "read"), origin(deps, req))),
+    json(200, publicApp(deps, await adminApp(deps, p, appId, "read"), origin(deps, req))),
   "PATCH /v1/apps/{appId}": async (deps, p, req, appId) =>
     json(200, await patchApp(deps, p, appId, parseBody(req, patchAppSchema), origin(deps, req))),
   "GET /v1/apps/{appId}/templates": async (deps, p, _req, appId) => {
@@ -69,6 +70,7 @@ const routes: Record<string, Route> = {
     await removeOptOut(deps, p, appId, req.params.phone ?? "", req.query.sign);
     return noContent();
   },
+  "GET /v1/replies": async (deps, p, req) => json(200, await listReplies(deps, p, req.query)),
   "GET /v1/apps/{appId}/package": async (deps, p, _req, appId) =>
     json(200, await getPackage(deps, p, appId)),
   "PUT /v1/apps/{appId}/package": async (deps, p, req, appId) =>

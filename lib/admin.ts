@@ -4,12 +4,14 @@
  */
 import { z } from "zod";
 import { authorize, newApiKey } from "./auth";
+import { masterSecret } from "./config";
 import type { Deps } from "./deps";
 import { AppError } from "./errors";
-import { randomToken, ulid } from "./ids";
+import { ulid } from "./ids";
 import type { App, Principal, Scope, Template } from "./model";
 import { parsePhone } from "./phone";
 import { DEFAULT_FREQUENCY, MAX_WINDOW_LIMIT } from "./rules/frequency";
+import { callbackToken, seal } from "./secrets";
 import { MAX_WHITELIST } from "./store";
 import { countVariables, DEFAULT_UNSUBSCRIBE_FOOTER, isValidSign, MAX_BODY } from "./template";
 
@@ -74,6 +76,18 @@ const settings = {
     .strict(),
   marketingWindow: z.object({ start: clock, end: clock }).strict(),
   unsubscribeFooter: z.string().min(1).max(32).nullable(),
+  /** Extra reply keywords that unsubscribe, beside the built-in ones. */
+  unsubscribeKeywords: z.array(z.string().min(1).max(16)).max(20),
+  replyWebhook: z
+    .object({
+      url: z
+        .url()
+        .max(1024)
+        .refine((u) => /^https?:/.test(u), "must be http(s)"),
+      secret: z.string().min(16).max(256),
+    })
+    .strict()
+    .nullable(),
 };
 
 export const createAppSchema = z
@@ -139,23 +153,25 @@ export const packageSchema = z
 const TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** The callback URLs to paste into each vendor console. */
-export function callbackUrls(origin: string, app: App) {
+export function callbackUrls(deps: Deps, origin: string, appId: string) {
   const base = origin.replace(/\/$/, "");
+  const token = callbackToken(masterSecret(deps.config), appId);
   const urls = (p: string) => ({
-    status: `${base}/callbacks/${p}/status/${app.callbackToken}`,
-    reply: `${base}/callbacks/${p}/reply/${app.callbackToken}`,
+    status: `${base}/callbacks/${p}/status/${token}`,
+    reply: `${base}/callbacks/${p}/reply/${token}`,
   });
   return { tencent: urls("tencent"), huawei: urls("huawei") };
 }
 
 /** The configuration as callers see it: never vendor credentials or API keys. */
-export function publicApp(app: App, origin: string) {
-  const { callbackToken: _token, whitelist, ...rest } = app;
+export function publicApp(deps: Deps, app: App, origin: string) {
+  const { whitelist, replyWebhook, ...rest } = app;
   return {
     ...rest,
     frequency: { ...DEFAULT_FREQUENCY, ...app.frequency },
     whitelistSize: Object.keys(whitelist ?? {}).length,
-    callbackUrls: callbackUrls(origin, app),
+    ...(replyWebhook ? { replyWebhook: { url: replyWebhook.url, secretSet: true } } : {}),
+    callbackUrls: callbackUrls(deps, origin, app.appId),
   };
 }
 
@@ -168,10 +184,18 @@ async function issueKey(deps: Deps, appId: string, scopes: Scope[]) {
   return { id: keyId, key, scopes };
 }
 
-/** Drops nulls (meaning "unset") and applies the rest. */
-function applySettings(app: App, input: z.infer<typeof patchAppSchema>): App {
+/** Drops nulls (meaning "unset") and applies the rest; a webhook secret is sealed first. */
+function applySettings(deps: Deps, app: App, input: z.infer<typeof patchAppSchema>): App {
   const next: App = { ...app };
   for (const [k, v] of Object.entries(input)) {
+    if (k === "replyWebhook" && v) {
+      const hook = v as { url: string; secret: string };
+      next.replyWebhook = {
+        url: hook.url,
+        sealedSecret: seal(masterSecret(deps.config), hook.secret),
+      };
+      continue;
+    }
     if (v === null) delete (next as unknown as Record<string, unknown>)[k];
     else (next as unknown as Record<string, unknown>)[k] = v;
   }
@@ -198,6 +222,7 @@ export async function createApp(
   const appId = ulid(deps.clock.now());
   const { providers, ...rest } = input;
   const app = applySettings(
+    deps,
     {
       appId,
       name: input.name,
@@ -205,7 +230,6 @@ export async function createApp(
       timeZone: "Asia/Shanghai",
       signatures: [],
       providers,
-      callbackToken: `${appId}_${randomToken(24).replace(/[-_]/g, "x")}`,
       thresholds: {},
       frequency: {},
       marketingWindow: { start: "08:00", end: "22:00" },
@@ -218,10 +242,10 @@ export async function createApp(
   await deps.store.createApp(app);
   const apiKey = await issueKey(deps, appId, ["send", "read", "admin"]);
   return {
-    app: publicApp(app, origin),
+    app: publicApp(deps, app, origin),
     apiKey: apiKey.key,
     apiKeyId: apiKey.id,
-    callbackUrls: callbackUrls(origin, app),
+    callbackUrls: callbackUrls(deps, origin, appId),
   };
 }
 
@@ -247,14 +271,14 @@ export async function patchApp(
   origin: string,
 ) {
   const app = await adminApp(deps, p, appId);
-  const next = applySettings(app, input);
+  const next = applySettings(deps, app, input);
   next.updatedAt = nowIso(deps);
   const changed = (Object.keys(next) as (keyof App)[]).filter(
     (k) => k === "updatedAt" || k in input || k === "signatures",
   );
   const removed = (Object.keys(app) as (keyof App)[]).filter((k) => !(k in next));
   await deps.store.updateApp(appId, Object.fromEntries(changed.map((k) => [k, next[k]])), removed);
-  return publicApp(next, origin);
+  return publicApp(deps, next, origin);
 }
 
 /** PUT /v1/apps/{appId}/templates/{id}. */
@@ -310,7 +334,7 @@ export async function putSignature(
 ) {
   if (!isValidSign(name)) throw new AppError("FailedOperation.SignatureIncorrectOrUnapproved");
   const app = await adminApp(deps, p, appId);
-  if (app.signatures.includes(name)) return publicApp(app, origin);
+  if (app.signatures.includes(name)) return publicApp(deps, app, origin);
   return patchApp(deps, p, appId, { signatures: [...app.signatures, name] }, origin);
 }
 

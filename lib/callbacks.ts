@@ -1,20 +1,22 @@
 /**
- * Vendor webhooks (DESIGN.md "Callbacks and replies"): the URL's token names the app; status
- * reports move records forward monotonically; replies are stored.
+ * Vendor webhooks (DESIGN.md "Callbacks and replies"). The URL's token names the app and is
+ * verified without a read. Status reports become final statuses exactly once; replies are
+ * stored, "stop" keywords opt the number out, and replies are forwarded to the app.
  */
+import { masterSecret } from "./config";
 import type { Deps } from "./deps";
 import { AppError } from "./errors";
-import { messageIdForSerial, safeEqual, ulid } from "./ids";
-import type { App } from "./model";
+import { deliver, FORWARD_WINDOW_MS, nextAttempt, replyEvent } from "./forward";
+import { messageIdForSerial, ulid } from "./ids";
+import type { App, StoredReply } from "./model";
 import type { WebhookAck, Webhooks } from "./providers/port";
+import { isUnsubscribe } from "./rules/keywords";
+import { appOfCallbackToken, unseal } from "./secrets";
 
-/** Callback tokens name their app ("<appId>_<secret>"), so one read authenticates them. */
-export async function appForToken(deps: Deps, token: string): Promise<App> {
-  const appId = token.split("_")[0] ?? "";
-  const app = /^[0-9A-Z]{26}$/.test(appId) ? await deps.store.getApp(appId) : undefined;
-  if (!app || !safeEqual(app.callbackToken, token))
-    throw new AppError("AuthFailure.InvalidCallbackToken");
-  return app;
+function appIdForToken(deps: Deps, token: string): string {
+  const appId = appOfCallbackToken(masterSecret(deps.config), token);
+  if (!appId) throw new AppError("AuthFailure.InvalidCallbackToken");
+  return appId;
 }
 
 function webhooksFor(deps: Deps, provider: string): Webhooks {
@@ -37,50 +39,107 @@ export interface CallbackInput {
 /** POST /callbacks/{provider}/status/{token}. */
 export async function ingestStatusReports(deps: Deps, input: CallbackInput): Promise<WebhookAck> {
   const webhooks = webhooksFor(deps, input.provider);
-  const app = await appForToken(deps, input.token);
+  const appId = appIdForToken(deps, input.token);
   const parsed = webhooks.parseStatusReports(input.body, input.contentType);
   if (!parsed.ok) {
     deps.log.warn("status report refused", {
-      appId: app.appId,
+      appId,
       provider: input.provider,
       error: parsed.error,
     });
     return { ...webhooks.ack(false, parsed.error), statusCode: 400 };
   }
   const at = new Date(deps.clock.now()).toISOString();
-  await Promise.all(
-    parsed.items.map(async (report) => {
-      const id = messageIdForSerial(report.provider, report.serial);
-      const applied = await deps.store.applyReport(id, report, at);
-      if (applied.outcome === "missing")
-        await deps.store.putOrphanReport(app.appId, id, report, at);
-      deps.log.info("status report", {
-        appId: app.appId,
-        id,
-        outcome: applied.outcome,
-        carrier: report.carrierCode,
-      });
-    }),
+  const result = await deps.store.applyReports(
+    parsed.items.map((report) => ({
+      messageId: messageIdForSerial(report.provider, report.serial),
+      report,
+    })),
+    at,
   );
+  deps.log.info("status reports", {
+    appId,
+    provider: input.provider,
+    reports: parsed.items.length,
+    ...result,
+  });
   return webhooks.ack(true);
+}
+
+/** The signature a reply answers: given by the vendor, else the app's only one. */
+function signOf(app: App, sign: string | undefined): string {
+  if (sign) return sign;
+  return app.signatures.length === 1 ? (app.signatures[0] as string) : "*";
 }
 
 /** POST /callbacks/{provider}/reply/{token}. */
 export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<WebhookAck> {
   const webhooks = webhooksFor(deps, input.provider);
-  const app = await appForToken(deps, input.token);
+  const appId = appIdForToken(deps, input.token);
   const parsed = webhooks.parseReplies(input.body, input.contentType);
   if (!parsed.ok) {
-    deps.log.warn("reply refused", {
-      appId: app.appId,
-      provider: input.provider,
-      error: parsed.error,
-    });
+    deps.log.warn("reply refused", { appId, provider: input.provider, error: parsed.error });
     return { ...webhooks.ack(false, parsed.error), statusCode: 400 };
   }
+  const app = await deps.store.getApp(appId);
+  if (!app) throw new AppError("AuthFailure.InvalidCallbackToken");
   const at = new Date(deps.clock.now()).toISOString();
+  const stored: StoredReply[] = parsed.items.map((reply) => ({
+    ...reply,
+    id: ulid(deps.clock.now()),
+    appId,
+    createdAt: at,
+    optedOut: isUnsubscribe(reply.text, app.unsubscribeKeywords),
+  }));
+  // The durable writes first: the reply (queued for forwarding) and any opt-out it makes.
   await Promise.all(
-    parsed.items.map((reply) => deps.store.putReply(app.appId, ulid(deps.clock.now()), reply, at)),
+    stored.flatMap((r) => [
+      deps.store.putReply(r, Boolean(app.replyWebhook)),
+      r.optedOut
+        ? deps.store.addOptOut(appId, r.phone, {
+            sign: signOf(app, r.sign),
+            reason: "reply-keyword",
+            at,
+            detail: `reply ${r.id}: ${JSON.stringify(r.text)}`,
+          })
+        : undefined,
+    ]),
   );
+  for (const r of stored)
+    deps.log.info("reply", { appId, id: r.id, phone: r.phone, optedOut: r.optedOut });
+  // One quick attempt now; the checker retries what the app did not acknowledge.
+  if (app.replyWebhook) await Promise.all(stored.map((r) => forwardReply(deps, app, r, 0, 1500)));
   return webhooks.ack(true);
+}
+
+/** One forward attempt, recorded: delivered, due again with backoff, or given up after 24 h. */
+export async function forwardReply(
+  deps: Deps,
+  app: App,
+  r: StoredReply,
+  attemptsBefore: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  if (!app.replyWebhook) return false;
+  const now = deps.clock.now();
+  const at = new Date(now).toISOString();
+  const ok = await deliver(
+    app.replyWebhook.url,
+    unseal(masterSecret(deps.config), app.replyWebhook.sealedSecret),
+    replyEvent(r),
+    timeoutMs,
+  );
+  const attempts = attemptsBefore + 1;
+  const expired = now - Date.parse(r.createdAt) >= FORWARD_WINDOW_MS;
+  await deps.store.settleForward(
+    r,
+    ok
+      ? { state: "delivered" }
+      : expired
+        ? { state: "failed" }
+        : { state: "pending", next: new Date(nextAttempt(now, attempts)).toISOString() },
+    attempts,
+    at,
+  );
+  return ok;
 }

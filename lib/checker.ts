@@ -1,11 +1,21 @@
 /**
- * The threshold checker. For now it only walks the index of enabled apps and logs what it
- * would check; alerts come with the checker issue.
+ * The scheduled checker: housekeeping for every enabled app (alerts come with the checker
+ * issue). Reads the index of enabled apps and counter items — never records, never a Scan.
  */
 import type { Deps } from "./deps";
+import { reconcile, retryForwards } from "./housekeeping";
+import type { App } from "./model";
 
-export async function runChecks(deps: Deps): Promise<{ apps: number }> {
-  const apps = await deps.store.listEnabledAppIds();
-  deps.log.info("threshold check", { apps: apps.length });
-  return { apps: apps.length };
+export async function runChecks(deps: Deps) {
+  const ids = await deps.store.listEnabledAppIds();
+  const apps = (await deps.store.getApps(ids)).filter((a): a is App => Boolean(a));
+  const at = new Date(deps.clock.now()).toISOString();
+  const [reconciled, orphans, forwards] = await Promise.all([
+    reconcile(deps, apps),
+    deps.store.sweepOrphans(at),
+    retryForwards(deps),
+  ]);
+  const summary = { apps: apps.length, ...reconciled, orphans, forwards };
+  deps.log.info("threshold check", summary);
+  return summary;
 }

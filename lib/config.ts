@@ -12,6 +12,9 @@ const schema = z.object({
   AWS_REGION: z.string().min(1).default("ap-east-1"),
   DYNAMODB_ENDPOINT: z.url().optional(),
   SMSGATE_ADMIN_KEY: z.string().min(16),
+  // Derives callback tokens and the key sealing webhook secrets; defaults to the operator
+  // key, so set it separately to rotate one without the other.
+  SMSGATE_SECRET: z.string().min(16).optional(),
   SMSGATE_PUBLIC_URL: z.url().optional(),
   SMSGATE_RECORD_TTL_DAYS: positiveInt.default(60),
   SMSGATE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
@@ -28,6 +31,9 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** The master secret for derived secrets (lib/secrets.ts). */
+export const masterSecret = (c: Config): string => c.SMSGATE_SECRET ?? c.SMSGATE_ADMIN_KEY;
 
 /** Parses the environment; throws naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

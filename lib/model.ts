@@ -32,7 +32,6 @@ export interface App {
   timeZone: string;
   signatures: string[];
   providers: ProviderBinding[];
-  callbackToken: string;
   thresholds: Thresholds;
   /** ISO country codes allowed; absent or empty: every country. */
   allowedCountries?: string[];
@@ -43,6 +42,9 @@ export interface App {
   /** Numbers exempt from frequency limits (≤ 300): E.164 → when added. */
   whitelist: Record<string, string>;
   package?: PackageConfig;
+  unsubscribeKeywords?: string[];
+  /** Where replies are forwarded; the signing secret is stored sealed (lib/secrets.ts). */
+  replyWebhook?: { url: string; sealedSecret: string };
   createdAt: string;
   updatedAt: string;
 }
@@ -127,6 +129,9 @@ export interface MessageRecord {
   vendorCode?: string;
   carrierCode?: string;
   createdAt: string;
+  /** The app-local day and hour of the send: statistics are counted there. */
+  day?: string;
+  hour?: string;
   submittedAt?: string;
   reportedAt?: string;
   receivedAt?: string;
@@ -143,6 +148,28 @@ export interface StatusReport {
   description?: string;
   /** When the handset received it (vendor time), ISO. */
   receivedAt?: string;
+}
+
+/** A message's final status, written by the first report that wins. */
+export interface MessageStatusItem {
+  messageId: string;
+  status: "delivered" | "undelivered";
+  carrierCode: string;
+  description?: string;
+  provider: ProviderName;
+  serial: string;
+  reportedAt: string;
+  receivedAt: string;
+}
+
+/** A reply as stored. */
+export interface StoredReply extends InboundReply {
+  id: string;
+  appId: string;
+  createdAt: string;
+  /** Whether it unsubscribed the number. */
+  optedOut: boolean;
+  forward?: { state: "pending" | "delivered" | "failed"; attempts: number; lastAttemptAt?: string };
 }
 
 /** An inbound SMS reply, normalised from any vendor. */

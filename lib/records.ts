@@ -15,6 +15,9 @@ export interface RecordBase {
   requestId: string;
   provider: ProviderName;
   at: string;
+  /** App-local day and hour of the send. */
+  day: string;
+  hour: string;
   newId: () => string;
 }
 
@@ -36,6 +39,8 @@ function common(b: RecordBase, phone: Phone) {
     context: b.context,
     provider: b.provider,
     createdAt: b.at,
+    day: b.day,
+    hour: b.hour,
   };
 }
 
@@ -94,6 +99,17 @@ export function vendorRecord(b: RecordBase, phone: Phone, o: NumberOutcome): Mes
         history: [{ status: "unknown", at: b.at, code: o.code }],
       };
   }
+}
+
+export const EXPIRE_AFTER_MS = 72 * 3600_000;
+
+/** A submitted message with no report 72 h after submission is expired (API.md). */
+export function withExpiry(r: MessageRecord, now: number): MessageRecord {
+  if (r.status !== "submitted" || !r.submittedAt) return r;
+  const due = Date.parse(r.submittedAt) + EXPIRE_AFTER_MS;
+  if (now < due) return r;
+  const at = new Date(due).toISOString();
+  return { ...r, status: "expired", history: [...r.history, { status: "expired", at }] };
 }
 
 /** One entry of the send answer. */

@@ -22,7 +22,14 @@ import {
   settleCounters,
 } from "./policy";
 import type { NumberOutcome, Provider } from "./providers/port";
-import { publicRecord, type RecordBase, rejectedRecord, resultOf, vendorRecord } from "./records";
+import {
+  publicRecord,
+  type RecordBase,
+  rejectedRecord,
+  resultOf,
+  vendorRecord,
+  withExpiry,
+} from "./records";
 import type { IdempotencyRecord, RequestContext } from "./store";
 import { checkParams, isValidSign, render, segments, withSignature } from "./template";
 import { dayOf, hourOf } from "./time";
@@ -301,6 +308,8 @@ export async function sendMessages(
     requestId,
     provider: provider.name,
     at: plan.at,
+    day: plan.day,
+    hour: plan.hour,
     newId: () => ulid(deps.clock.now()),
   };
   const byNumber = new Map(outcomes.map((o) => [o.to, o]));
@@ -376,5 +385,5 @@ export async function getMessage(deps: Deps, key: string, id: string) {
   if (!record || (principal.appId !== "*" && record.appId !== principal.appId)) {
     throw new AppError("ResourceNotFound", `No message ${id}.`);
   }
-  return publicRecord(record);
+  return publicRecord(withExpiry(record, deps.clock.now()));
 }

@@ -45,11 +45,18 @@ export interface WebhookAck {
 
 export type Parsed<T> = { ok: true; items: T[] } | { ok: false; error: string };
 
+/** A delivery status fetched from the vendor, with our request id where the vendor echoes it. */
+export interface PulledStatus extends StatusReport {
+  reference?: string;
+}
+
 /** Sending: needs the deployment's credentials for the vendor. */
 export interface Provider {
   readonly name: ProviderName;
   readonly maxBatch: number;
   send(batch: SendBatch): Promise<NumberOutcome[]>;
+  /** Statuses the vendor holds for pulling (each returned once), where the vendor offers it. */
+  pullStatuses?(binding: ProviderBinding): Promise<PulledStatus[]>;
 }
 
 /** Reading the vendor's callbacks: pure, needs no credentials. */

@@ -7,7 +7,7 @@ import { sms } from "tencentcloud-sdk-nodejs-sms";
 import { z } from "zod";
 import { type ErrorCode, isErrorCode } from "../errors";
 import type { InboundReply, StatusReport } from "../model";
-import type { NumberOutcome, Parsed, Provider, SendBatch, Webhooks } from "./port";
+import type { NumberOutcome, Parsed, Provider, PulledStatus, SendBatch, Webhooks } from "./port";
 
 export interface TencentSettings {
   secretId: string;
@@ -254,8 +254,39 @@ export function createTencentProvider(settings: TencentSettings): Provider {
         return outcomeOfFailure(err, batch.numbers);
       }
     },
+
+    // tencent.md §3: PullSmsSendStatus is a queue (each status once, ≤ 100 a call); used to
+    // reconcile sends whose answer timed out — SessionContext carries our request id.
+    async pullStatuses(binding): Promise<PulledStatus[]> {
+      const sdkAppId = binding.sdkAppId ?? settings.defaultSdkAppId;
+      if (!sdkAppId) return [];
+      const response = await client.PullSmsSendStatus({ Limit: 100, SmsSdkAppId: sdkAppId });
+      const parsed = pulledSchema.parse(response);
+      return parsed.PullSmsSendStatusSet.map((p) => ({
+        provider: "tencent" as const,
+        serial: p.SerialNo,
+        phone: p.PhoneNumber,
+        delivered: p.ReportStatus === "SUCCESS",
+        carrierCode: p.Description,
+        receivedAt: new Date(p.UserReceiveTime * 1000).toISOString(),
+        reference: p.SessionContext || undefined,
+      }));
+    },
   };
 }
+
+const pulledSchema = z.object({
+  PullSmsSendStatusSet: z.array(
+    z.object({
+      UserReceiveTime: z.number(),
+      PhoneNumber: z.string(),
+      SerialNo: z.string(),
+      ReportStatus: z.enum(["SUCCESS", "FAIL"]),
+      Description: z.string(),
+      SessionContext: z.string().optional(),
+    }),
+  ),
+});
 
 /** Tencent's callback formats (tencent.md §4). */
 export const tencentWebhooks: Webhooks = {

@@ -58,3 +58,17 @@ export function sum(...parts: Adds[]): Adds {
   for (const p of parts) for (const [k, v] of Object.entries(p)) add(out, k, v);
   return out;
 }
+
+/** What one final delivery report adds, counted on the day and hour of its send. */
+export function deliveryStats(
+  r: { template: string; templateKind: string; country: string; hour?: string },
+  status: "delivered" | "undelivered",
+  carrierCode: string,
+): Adds {
+  const out: Adds = {};
+  for (const scope of ["n", `t:${r.template}`, `c:${r.country}`]) add(out, `${scope}:${status}`);
+  add(out, `n:carrier:${carrierCode}`);
+  if (r.templateKind === "verification" && status === "delivered" && r.hour)
+    add(out, `h:${r.hour}:verificationDelivered`);
+  return out;
+}

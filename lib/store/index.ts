@@ -7,11 +7,14 @@ import type {
   App,
   InboundReply,
   MessageRecord,
+  MessageStatusItem,
   OptOutEntry,
   StatusReport,
+  StoredReply,
   Template,
 } from "../model";
 import { type FrequencyLimits, frequencyRelease, frequencyReservation } from "../rules/frequency";
+import { type Adds, deliveryStats, sum } from "../rules/stats";
 import { counterUpdate, type Thresholds } from "../rules/usage";
 import { ConditionFailed, type Db, type Item } from "./db";
 import { keys } from "./keys";
@@ -26,6 +29,25 @@ const strip = <T>(item: Item | undefined): T | undefined => {
   const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, type: _t, expiresAt: _e, ...rest } = item;
   return rest as T;
 };
+
+/** A record as callers see it: its delivery report applied; unreported after 72 h, expired. */
+export function mergeStatus(
+  record: MessageRecord,
+  status: MessageStatusItem | undefined,
+): MessageRecord {
+  if (!status) return record;
+  return {
+    ...record,
+    status: status.status,
+    carrierCode: status.carrierCode,
+    reportedAt: status.reportedAt,
+    receivedAt: status.receivedAt,
+    history: [
+      ...record.history,
+      { status: status.status, at: status.reportedAt, code: status.carrierCode },
+    ],
+  };
+}
 
 export interface StoreOptions {
   db: Db;
@@ -402,6 +424,11 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
       });
     },
 
+    async getApps(appIds: string[]): Promise<App[]> {
+      const items = await db.batchGet(appIds.map((id) => keys.app(id)));
+      return items.map((i) => strip<App>(i) as App);
+    },
+
     async getApp(appId: string): Promise<App | undefined> {
       return strip<App>(await db.get(keys.app(appId)));
     },
@@ -489,102 +516,248 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
 
     /** Writes message records (batched) plus any extra items, e.g. the idempotent response. */
     async putMessages(records: MessageRecord[], extra: Item[] = []): Promise<void> {
-      await db.batchWrite([...records.map(messageItem), ...extra]);
-    },
-
-    /** A record with any report that arrived before it merged in. */
-    async getMessage(id: string): Promise<MessageRecord | undefined> {
-      const { items } = await db.query({ pk: keys.message(id).pk, consistent: true });
-      const record = strip<MessageRecord>(items.find((i) => i.sk === "MSG"));
-      return record;
+      // A timed-out send is indexed by request and number: how a pulled status finds it.
+      const unknowns = records
+        .filter((r) => r.status === "unknown")
+        .map((r) => ({
+          ...keys.unknown(r.appId, r.requestId, r.to),
+          type: "UnknownSend",
+          messageId: r.id,
+          provider: r.provider,
+          createdAt: r.createdAt,
+          updatedAt: r.createdAt,
+          expiresAt: ttl(r.createdAt),
+        }));
+      await db.batchWrite([...records.map(messageItem), ...unknowns, ...extra]);
     },
 
     /**
-     * Applies one status report to its record: a monotonic transition (only from
-     * submitted/unknown), so duplicates and late copies change nothing. Returns the
-     * record when this write won, "lost" when it was already final, "missing" when no
-     * record exists yet.
+     * A record with its delivery report merged in (the report lives beside the record, in
+     * its own item, so it never waits for the record and is never overwritten by it).
      */
-    async applyReport(
-      messageId: string,
-      report: StatusReport,
-      at: string,
-    ): Promise<{ outcome: "won"; record: MessageRecord } | { outcome: "lost" | "missing" }> {
-      const status = report.delivered ? "delivered" : "undelivered";
-      try {
-        const item = await db.update(keys.message(messageId), {
-          update:
-            "SET #status = :status, carrierCode = :carrier, reportedAt = :at, receivedAt = :received, updatedAt = :at, history = list_append(history, :entry)",
-          condition: "attribute_exists(pk) AND #status IN (:submitted, :unknown)",
-          names: { "#status": "status" },
-          values: {
-            ":status": status,
-            ":carrier": report.carrierCode,
-            ":at": at,
-            ":received": report.receivedAt ?? at,
-            ":entry": [{ status, at, code: report.carrierCode }],
-            ":submitted": "submitted",
-            ":unknown": "unknown",
-          },
-          returnValues: "ALL_NEW",
-        });
-        return { outcome: "won", record: strip<MessageRecord>(item) as MessageRecord };
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-        // dynalite ignores ReturnValuesOnConditionCheckFailure: read to tell why.
-        const existing = await db.get(keys.message(messageId));
-        return { outcome: existing ? "lost" : "missing" };
-      }
+    async getMessage(id: string): Promise<MessageRecord | undefined> {
+      const { items } = await db.query({ pk: keys.message(id).pk, consistent: true });
+      const record = strip<MessageRecord>(items.find((i) => i.sk === keys.message(id).sk));
+      const status = strip<MessageStatusItem>(
+        items.find((i) => i.sk === keys.messageStatus(id).sk),
+      );
+      return record && mergeStatus(record, status);
     },
 
-    /** Keeps a report whose record does not exist yet (the vendor beat our commit). */
-    async putOrphanReport(
-      appId: string,
-      messageId: string,
-      report: StatusReport,
+    /** The status items of many messages (to merge into a page of records). */
+    async getStatuses(ids: string[]): Promise<Map<string, MessageStatusItem>> {
+      const items = await db.batchGet(ids.map((id) => keys.messageStatus(id)));
+      return new Map(
+        items.map((i) => [String(i.messageId), strip<MessageStatusItem>(i) as MessageStatusItem]),
+      );
+    },
+
+    /**
+     * Applies delivery reports, exactly once each, in two round trips: (1) each report's final
+     * status is put only if none exists — the first final report wins, duplicates and late
+     * copies change nothing — while the records are read in one batch; (2) statistics are
+     * added for the winners, grouped per app and day, by the writes that won and only those.
+     * A winner whose record does not exist yet is flagged an orphan; sweepOrphans counts it
+     * once the record appears.
+     */
+    async applyReports(
+      reports: { messageId: string; report: StatusReport }[],
       at: string,
-    ): Promise<void> {
-      await db.put({
-        ...keys.orphanReport(messageId),
-        type: "OrphanReport",
-        gsi1pk: keys.orphans(),
-        gsi1sk: `${at}#${messageId}`,
-        appId,
-        messageId,
-        report,
-        createdAt: at,
-        updatedAt: at,
-        expiresAt: Math.floor(Date.parse(at) / 1000) + 7 * 86400,
-      });
+    ): Promise<{ won: number; duplicates: number; orphans: number }> {
+      const [records, wins] = await Promise.all([
+        db.batchGet(reports.map((r) => keys.message(r.messageId))),
+        Promise.all(
+          reports.map(async ({ messageId, report }) => {
+            const status = report.delivered ? "delivered" : "undelivered";
+            try {
+              await db.put(
+                {
+                  ...keys.messageStatus(messageId),
+                  type: "MessageStatus",
+                  messageId,
+                  status,
+                  carrierCode: report.carrierCode,
+                  description: report.description,
+                  provider: report.provider,
+                  serial: report.serial,
+                  reportedAt: at,
+                  receivedAt: report.receivedAt ?? at,
+                  createdAt: at,
+                  updatedAt: at,
+                  expiresAt: ttl(at),
+                },
+                { condition: "attribute_not_exists(pk)" },
+              );
+              return { messageId, status, carrierCode: report.carrierCode } as const;
+            } catch (err) {
+              if (!(err instanceof ConditionFailed)) throw err;
+              return undefined;
+            }
+          }),
+        ),
+      ]);
+      const byId = new Map(
+        records.map((r) => [String(r.id), strip<MessageRecord>(r) as MessageRecord]),
+      );
+      const groups = new Map<string, { appId: string; day: string; adds: Adds[] }>();
+      const orphans: string[] = [];
+      for (const w of wins) {
+        if (!w) continue;
+        const record = byId.get(w.messageId);
+        if (!record?.day) {
+          orphans.push(w.messageId);
+          continue;
+        }
+        const g = groups.get(`${record.appId}#${record.day}`) ?? {
+          appId: record.appId,
+          day: record.day,
+          adds: [],
+        };
+        g.adds.push(deliveryStats(record, w.status, w.carrierCode));
+        groups.set(`${record.appId}#${record.day}`, g);
+      }
+      await Promise.all([
+        ...[...groups.values()].map((g) =>
+          db.update(keys.usage(g.appId, g.day), counterUpdate(sum(...g.adds), {}, at)),
+        ),
+        ...orphans.map((id) =>
+          db.update(keys.messageStatus(id), {
+            update: "SET gsi1pk = :o, gsi1sk = :s",
+            values: { ":o": keys.orphans(), ":s": `${at}#${id}` },
+          }),
+        ),
+      ]);
+      const won = wins.filter(Boolean).length;
+      return { won, duplicates: reports.length - won, orphans: orphans.length };
+    },
+
+    /**
+     * Counts the statistics of reports that beat their records, now that the records exist.
+     * Clearing the flag is conditional, so each is counted once however many sweeps race.
+     * Orphans whose record never appears are dropped after `giveUpAfterMs`.
+     */
+    async sweepOrphans(
+      at: string,
+      giveUpAfterMs = 72 * 3600_000,
+    ): Promise<{ counted: number; dropped: number }> {
+      const { items } = await db.query({ index: "gsi1", pk: keys.orphans(), limit: 500 });
+      if (items.length === 0) return { counted: 0, dropped: 0 };
+      const records = await db.batchGet(items.map((i) => keys.message(String(i.messageId))));
+      const byId = new Map(
+        records.map((r) => [String(r.id), strip<MessageRecord>(r) as MessageRecord]),
+      );
+      let counted = 0;
+      let dropped = 0;
+      await Promise.all(
+        items.map(async (o) => {
+          const id = String(o.messageId);
+          const record = byId.get(id);
+          const stale = Date.parse(at) - Date.parse(String(o.createdAt)) > giveUpAfterMs;
+          if (!record?.day && !stale) return;
+          try {
+            await db.update(keys.messageStatus(id), {
+              update: "REMOVE gsi1pk, gsi1sk",
+              condition: "gsi1pk = :o",
+              values: { ":o": keys.orphans() },
+            });
+          } catch (err) {
+            if (err instanceof ConditionFailed) return; // another sweep took it
+            throw err;
+          }
+          if (!record?.day) {
+            dropped++;
+            return;
+          }
+          counted++;
+          const adds = deliveryStats(
+            record,
+            o.status as "delivered" | "undelivered",
+            String(o.carrierCode),
+          );
+          await db.update(keys.usage(record.appId, record.day), counterUpdate(adds, {}, at));
+        }),
+      );
+      return { counted, dropped };
+    },
+
+    /** Which message a timed-out send to `phone` in request `reference` became. */
+    async findUnknown(
+      appId: string,
+      reference: string,
+      phone: string,
+    ): Promise<string | undefined> {
+      const item = await db.get(keys.unknown(appId, reference, phone));
+      return item ? String(item.messageId) : undefined;
+    },
+
+    async forgetUnknown(appId: string, reference: string, phone: string): Promise<void> {
+      await db.delete(keys.unknown(appId, reference, phone));
     },
 
     /** One number's replies, newest first. */
-    async listReplies(
-      appId: string,
-      e164: string,
-      limit = 50,
-    ): Promise<(InboundReply & { id: string })[]> {
+    async listReplies(appId: string, e164: string, limit = 50): Promise<StoredReply[]> {
       const { items } = await db.query({
         pk: keys.replyPartition(appId, e164),
         newestFirst: true,
         limit,
       });
-      return items.map(
-        (i) => strip<InboundReply & { id: string }>(i) as InboundReply & { id: string },
-      );
+      return items.map((i) => strip<StoredReply>(i) as StoredReply);
     },
 
-    async putReply(appId: string, id: string, reply: InboundReply, at: string): Promise<void> {
+    /** Stores a reply; with `forward`, it is also queued for the app's webhook. */
+    async putReply(reply: StoredReply, forward: boolean): Promise<void> {
       await db.put({
-        ...keys.reply(appId, reply.phone, reply.receivedAt, id),
+        ...keys.reply(reply.appId, reply.phone, reply.receivedAt, reply.id),
         type: "Reply",
-        id,
-        appId,
         ...reply,
-        createdAt: at,
-        updatedAt: at,
-        expiresAt: ttl(at),
+        ...(forward
+          ? {
+              forward: { state: "pending", attempts: 0 },
+              gsi1pk: keys.pendingForwards(),
+              gsi1sk: `${reply.createdAt}#${reply.id}`,
+            }
+          : {}),
+        updatedAt: reply.createdAt,
+        expiresAt: ttl(reply.createdAt),
       });
+    },
+
+    /** Replies whose forward is due by `at` (a sparse index: only pending ones are in it). */
+    async dueForwards(at: string, limit = 100): Promise<StoredReply[]> {
+      const { items } = await db.query({
+        index: "gsi1",
+        pk: keys.pendingForwards(),
+        skBetween: ["", `${at}~`],
+        limit,
+      });
+      return items.map((i) => strip<StoredReply>(i) as StoredReply);
+    },
+
+    /** Records a forward attempt: done (out of the index), failed for good, or due again at `next`. */
+    async settleForward(
+      r: StoredReply,
+      outcome: { state: "delivered" | "failed" } | { state: "pending"; next: string },
+      attempts: number,
+      at: string,
+    ) {
+      const key = keys.reply(r.appId, r.phone, r.receivedAt, r.id);
+      if (outcome.state === "pending") {
+        await db.update(key, {
+          update: "SET #f = :f, gsi1sk = :s, updatedAt = :at",
+          names: { "#f": "forward" },
+          values: {
+            ":f": { state: "pending", attempts, lastAttemptAt: at },
+            ":s": `${outcome.next}#${r.id}`,
+            ":at": at,
+          },
+        });
+      } else {
+        await db.update(key, {
+          update: "SET #f = :f, updatedAt = :at REMOVE gsi1pk, gsi1sk",
+          names: { "#f": "forward" },
+          values: { ":f": { state: outcome.state, attempts, lastAttemptAt: at }, ":at": at },
+        });
+      }
     },
   };
 }

@@ -20,9 +20,17 @@ export const keys = {
   /** An app's key listing lives in the app's partition (no secrets, only the hash). */
   apiKeyRef: (appId: string, keyId: string): Key => ({ pk: `APP#${appId}`, sk: `KEY#${keyId}` }),
   message: (messageId: string): Key => ({ pk: `MSG#${messageId}`, sk: "MSG" }),
-  /** A status report that arrived before its record; applied when the record appears. */
-  orphanReport: (messageId: string): Key => ({ pk: `MSG#${messageId}`, sk: "ORPHAN" }),
+  /** A message's final delivery status, beside its record; written by the first report. */
+  messageStatus: (messageId: string): Key => ({ pk: `MSG#${messageId}`, sk: "STATUS" }),
+  /** GSI: final statuses whose record did not exist when they arrived (not yet counted). */
   orphans: () => "ORPHANS",
+  /** A timed-out send's number, by our request id: how a pulled status finds its record. */
+  unknown: (appId: string, reference: string, e164: string): Key => ({
+    pk: `UNKNOWN#${appId}`,
+    sk: `${reference}#${e164}`,
+  }),
+  /** GSI: replies waiting to be forwarded to the app's webhook, by when they are due. */
+  pendingForwards: () => "FORWARD#PENDING",
   /** GSI: one number's records, newest first. */
   messagesByPhone: (appId: string, e164: string) => `PHONE#${appId}#${e164}`,
   reply: (appId: string, e164: string, at: string, id: string): Key => ({

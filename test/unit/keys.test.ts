@@ -17,9 +17,9 @@ describe("table keys", () => {
     expect(keys.apiKeyRef("A1", "K1").pk).toBe(keys.app("A1").pk);
   });
 
-  it("keeps a message's orphan report beside its record", () => {
-    expect(keys.orphanReport("M1").pk).toBe(keys.message("M1").pk);
-    expect(keys.orphanReport("M1").sk).not.toBe(keys.message("M1").sk);
+  it("keeps a message's delivery status beside its record, in its own item", () => {
+    expect(keys.messageStatus("M1").pk).toBe(keys.message("M1").pk);
+    expect(keys.messageStatus("M1").sk).not.toBe(keys.message("M1").sk);
   });
 });
 

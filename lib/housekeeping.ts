@@ -1,0 +1,81 @@
+/**
+ * What the scheduled checker does besides alerts: reconcile sends whose answer timed out,
+ * count reports that beat their records, and retry reply forwards.
+ */
+import { forwardReply } from "./callbacks";
+import type { Deps } from "./deps";
+import { messageIdForSerial } from "./ids";
+import type { App } from "./model";
+
+/** Pulls each provider queue once (apps sharing one SmsSdkAppId share its queue). */
+export async function reconcile(
+  deps: Deps,
+  apps: App[],
+): Promise<{ pulled: number; reconciled: number }> {
+  const queues = new Map<string, { apps: App[]; pull: () => Promise<unknown> }>();
+  const at = new Date(deps.clock.now()).toISOString();
+  let pulled = 0;
+  let reconciled = 0;
+  for (const app of apps) {
+    for (const binding of app.providers) {
+      const provider = deps.providers.get(binding.provider);
+      if (!provider?.pullStatuses) continue;
+      const queue = `${binding.provider}#${binding.sdkAppId ?? "default"}`;
+      const entry = queues.get(queue);
+      if (entry) {
+        entry.apps.push(app);
+        continue;
+      }
+      const group: App[] = [app];
+      queues.set(queue, {
+        apps: group,
+        pull: async () => {
+          const statuses = await provider.pullStatuses?.(binding).catch((err: Error) => {
+            deps.log.warn("pull failed", { provider: binding.provider, err });
+            return [];
+          });
+          pulled += statuses?.length ?? 0;
+          const reports = await Promise.all(
+            (statuses ?? []).map(async (status) => {
+              // A timed-out send's record has our own id; find it by request and number.
+              for (const a of status.reference ? group : []) {
+                const id = await deps.store.findUnknown(
+                  a.appId,
+                  status.reference as string,
+                  status.phone,
+                );
+                if (id) {
+                  reconciled++;
+                  await deps.store.forgetUnknown(a.appId, status.reference as string, status.phone);
+                  return { messageId: id, report: status };
+                }
+              }
+              return {
+                messageId: messageIdForSerial(status.provider, status.serial),
+                report: status,
+              };
+            }),
+          );
+          if (reports.length) await deps.store.applyReports(reports, at);
+        },
+      });
+    }
+  }
+  await Promise.all([...queues.values()].map((q) => q.pull()));
+  return { pulled, reconciled };
+}
+
+/** Retries reply forwards that are due, each once per run. */
+export async function retryForwards(deps: Deps): Promise<{ retried: number; delivered: number }> {
+  const due = await deps.store.dueForwards(new Date(deps.clock.now()).toISOString());
+  const apps = new Map<string, App | undefined>();
+  let delivered = 0;
+  await Promise.all(
+    due.map(async (r) => {
+      if (!apps.has(r.appId)) apps.set(r.appId, await deps.store.getApp(r.appId));
+      const app = apps.get(r.appId);
+      if (app && (await forwardReply(deps, app, r, r.forward?.attempts ?? 0, 5000))) delivered++;
+    }),
+  );
+  return { retried: due.length, delivered };
+}

@@ -1,0 +1,57 @@
+/** Reading records and replies (API.md "Send" GET endpoints), scope `read`. */
+import { z } from "zod";
+import { authorize } from "./auth";
+import type { Deps } from "./deps";
+import { AppError } from "./errors";
+import { validate } from "./http";
+import type { Principal } from "./model";
+import { parsePhone } from "./phone";
+
+const listQuery = z
+  .object({
+    phone: z.string().min(1),
+    appId: z.string().optional(),
+    from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+    to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .strict();
+
+/** The app a read applies to: the key's own, or the one the operator names. */
+export function appOfRead(p: Principal, appId: string | undefined): string {
+  if (p.appId !== "*") {
+    authorize(p, "read", appId ?? p.appId);
+    return p.appId;
+  }
+  if (!appId)
+    throw new AppError("InvalidParameter", "appId: the operator key must name the app (?appId=…).");
+  return appId;
+}
+
+/** GET /v1/replies?phone=…: one number's replies, newest first. */
+export async function listReplies(deps: Deps, p: Principal, query: Record<string, string>) {
+  const q = validate(listQuery, query, "query");
+  const appId = appOfRead(p, q.appId);
+  const phone = parsePhone(q.phone);
+  if (!phone)
+    throw new AppError(
+      "InvalidParameterValue.IncorrectPhoneNumber",
+      "phone: use E.164 or an 11-digit mainland number.",
+    );
+  const replies = await deps.store.listReplies(appId, phone.e164, q.limit);
+  const inRange = replies.filter(
+    (r) => (!q.from || r.receivedAt >= q.from) && (!q.to || r.receivedAt <= `${q.to}~`),
+  );
+  return {
+    replies: inRange.map((r) => ({
+      id: r.id,
+      phone: r.phone,
+      text: r.text,
+      sign: r.sign,
+      provider: r.provider,
+      receivedAt: r.receivedAt,
+      optedOut: r.optedOut,
+      forward: r.forward?.state,
+    })),
+  };
+}
