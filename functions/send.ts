@@ -2,6 +2,7 @@
 import { bearer } from "../lib/auth";
 import { createDeps, type Deps } from "../lib/deps";
 import { httpHandler, json, parseBody, validate } from "../lib/http";
+import { createSenders } from "../lib/providers/senders";
 import { getMessage, idempotencyKeySchema, sendBodySchema, sendMessages } from "../lib/send";
 
 export function makeHandler(deps: Deps) {
@@ -14,9 +15,15 @@ export function makeHandler(deps: Deps) {
       idem === undefined ? undefined : validate(idempotencyKeySchema, idem, "Idempotency-Key");
     return json(
       200,
-      await sendMessages(deps, { key, body, requestId: req.requestId, idempotencyKey }),
+      await sendMessages(deps, {
+        key,
+        body,
+        requestId: req.requestId,
+        idempotencyKey,
+        origin: req.origin,
+      }),
     );
   });
 }
 
-export const handler = makeHandler(createDeps());
+export const handler = makeHandler(createDeps({ senders: createSenders }));

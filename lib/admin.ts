@@ -2,16 +2,16 @@
  * Configuration API (API.md "Configuration"): apps, templates, signatures, keys, whitelist,
  * opt-outs and package. The operator key manages every app; an app key with `admin` its own.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { authorize, newApiKey } from "./auth";
 import { masterSecret } from "./config";
 import type { Deps } from "./deps";
+import { normaliseE164 } from "./e164";
 import { AppError } from "./errors";
 import { ulid } from "./ids";
 import type { App, Principal, Scope, Template } from "./model";
-import { parsePhone } from "./phone";
 import { DEFAULT_FREQUENCY, MAX_WINDOW_LIMIT } from "./rules/frequency";
-import { callbackToken, seal } from "./secrets";
+import { callbackUrls, seal } from "./secrets";
 import { MAX_WHITELIST } from "./store";
 import { countVariables, DEFAULT_UNSUBSCRIBE_FOOTER, isValidSign, MAX_BODY } from "./template";
 
@@ -36,6 +36,9 @@ const providerBinding = z
       .string()
       .regex(/^\d{6,20}$/, "must be the numeric SmsSdkAppId")
       .optional(),
+    /** Huawei channel numbers (通道号): per signature, and the one to use otherwise. */
+    sender: z.string().min(1).max(21).optional(),
+    senders: z.record(z.string(), z.string().min(1).max(21)).optional(),
   })
   .strict();
 
@@ -152,17 +155,6 @@ export const packageSchema = z
 
 const TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** The callback URLs to paste into each vendor console. */
-export function callbackUrls(deps: Deps, origin: string, appId: string) {
-  const base = origin.replace(/\/$/, "");
-  const token = callbackToken(masterSecret(deps.config), appId);
-  const urls = (p: string) => ({
-    status: `${base}/callbacks/${p}/status/${token}`,
-    reply: `${base}/callbacks/${p}/reply/${token}`,
-  });
-  return { tencent: urls("tencent"), huawei: urls("huawei") };
-}
-
 /** The configuration as callers see it: never vendor credentials or API keys. */
 export function publicApp(deps: Deps, app: App, origin: string) {
   const { whitelist, replyWebhook, ...rest } = app;
@@ -171,7 +163,7 @@ export function publicApp(deps: Deps, app: App, origin: string) {
     frequency: { ...DEFAULT_FREQUENCY, ...app.frequency },
     whitelistSize: Object.keys(whitelist ?? {}).length,
     ...(replyWebhook ? { replyWebhook: { url: replyWebhook.url, secretSet: true } } : {}),
-    callbackUrls: callbackUrls(deps, origin, app.appId),
+    callbackUrls: callbackUrls(deps.config, origin, app.appId),
   };
 }
 
@@ -245,7 +237,7 @@ export async function createApp(
     app: publicApp(deps, app, origin),
     apiKey: apiKey.key,
     apiKeyId: apiKey.id,
-    callbackUrls: callbackUrls(deps, origin, appId),
+    callbackUrls: callbackUrls(deps.config, origin, appId),
   };
 }
 
@@ -350,9 +342,9 @@ export async function createKey(
 }
 
 function phoneParam(raw: string): string {
-  const phone = parsePhone(raw);
-  if (!phone) throw new AppError("InvalidParameterValue.IncorrectPhoneNumber");
-  return phone.e164;
+  const e164 = normaliseE164(raw);
+  if (!e164) throw new AppError("InvalidParameterValue.IncorrectPhoneNumber");
+  return e164;
 }
 
 /** PUT /v1/apps/{appId}/whitelist/{phone}. */

@@ -8,7 +8,7 @@ import type { Deps } from "./deps";
 import { AppError } from "./errors";
 import { deliver, FORWARD_WINDOW_MS, nextAttempt, replyEvent } from "./forward";
 import { messageIdForSerial, ulid } from "./ids";
-import type { App, StoredReply } from "./model";
+import type { App, InboundReply, StoredReply } from "./model";
 import type { WebhookAck, Webhooks } from "./providers/port";
 import { isUnsubscribe } from "./rules/keywords";
 import { appOfCallbackToken, unseal } from "./secrets";
@@ -66,9 +66,18 @@ export async function ingestStatusReports(deps: Deps, input: CallbackInput): Pro
   return webhooks.ack(true);
 }
 
-/** The signature a reply answers: given by the vendor, else the app's only one. */
-function signOf(app: App, sign: string | undefined): string {
-  if (sign) return sign;
+/**
+ * The signature a reply answers: Tencent names it; Huawei names only the channel number the
+ * user replied to (huawei.md §5), which the app's binding maps back to a signature. Unknown:
+ * every signature of the app ("*"), unless the app has only one.
+ */
+function signOf(app: App, reply: InboundReply): string {
+  if (reply.sign) return reply.sign;
+  if (reply.provider === "huawei" && reply.extend) {
+    const senders = app.providers.find((b) => b.provider === "huawei")?.senders ?? {};
+    const match = Object.entries(senders).find(([, channel]) => reply.extend?.startsWith(channel));
+    if (match) return match[0];
+  }
   return app.signatures.length === 1 ? (app.signatures[0] as string) : "*";
 }
 
@@ -97,7 +106,7 @@ export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<W
       deps.store.putReply(r, Boolean(app.replyWebhook)),
       r.optedOut
         ? deps.store.addOptOut(appId, r.phone, {
-            sign: signOf(app, r.sign),
+            sign: signOf(app, r),
             reason: "reply-keyword",
             at,
             detail: `reply ${r.id}: ${JSON.stringify(r.text)}`,

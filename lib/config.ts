@@ -1,36 +1,53 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * The only reader of process.env. Parsed once per cold start; a bad or missing variable
  * fails the start with its name, so a misconfigured deployment never half-works.
  */
-const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
-const positiveInt = z.coerce.number().int().positive();
+const flag = z.pipe(
+  z.enum(["true", "false", "1", "0"]),
+  z.transform((v) => v === "true" || v === "1"),
+);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number()
+    .check(z.refine(Number.isInteger, "must be a whole number"), z.gte(min), z.lte(max));
+const text = (min = 1) => z.string().check(z.minLength(min));
+const withDefault = <T extends z.ZodMiniType>(schema: T, value: z.output<T>) =>
+  z._default(schema, value as never);
 
 const schema = z.object({
-  SMSGATE_TABLE: z.string().min(3),
-  AWS_REGION: z.string().min(1).default("ap-east-1"),
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  SMSGATE_ADMIN_KEY: z.string().min(16),
+  SMSGATE_TABLE: text(3),
+  AWS_REGION: withDefault(text(), "ap-east-1"),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  SMSGATE_ADMIN_KEY: text(16),
   // Derives callback tokens and the key sealing webhook secrets; defaults to the operator
   // key, so set it separately to rotate one without the other.
-  SMSGATE_SECRET: z.string().min(16).optional(),
-  SMSGATE_PUBLIC_URL: z.url().optional(),
-  SMSGATE_RECORD_TTL_DAYS: positiveInt.default(60),
-  SMSGATE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-  SMSGATE_CONFIG_CACHE_SECONDS: z.coerce.number().int().min(0).default(0),
-  TENCENT_SECRET_ID: z.string().min(1).optional(),
-  TENCENT_SECRET_KEY: z.string().min(1).optional(),
-  TENCENT_SDK_APP_ID: z.string().min(1).optional(),
+  SMSGATE_SECRET: z.optional(text(16)),
+  SMSGATE_PUBLIC_URL: z.optional(z.url()),
+  SMSGATE_RECORD_TTL_DAYS: withDefault(int(1), 60),
+  SMSGATE_LOG_LEVEL: withDefault(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
+  // How long a warm function may reuse an app's configuration (0: read it every time).
+  SMSGATE_CONFIG_CACHE_SECONDS: withDefault(int(0, 300), 0),
+  TENCENT_SECRET_ID: z.optional(text()),
+  TENCENT_SECRET_KEY: z.optional(text()),
+  TENCENT_SDK_APP_ID: z.optional(text()),
   // "https://sms.tencentcloudapi.com" in production; the local stack points it at the emulator.
-  TENCENT_ENDPOINT: z.url().default("https://sms.tencentcloudapi.com"),
-  TENCENT_REGION: z.string().min(1).default("ap-guangzhou"),
+  TENCENT_ENDPOINT: withDefault(z.url(), "https://sms.tencentcloudapi.com"),
+  TENCENT_REGION: withDefault(text(), "ap-guangzhou"),
   // API Gateway gives up after 30 s; the vendor call must end well before that.
-  TENCENT_TIMEOUT_SECONDS: positiveInt.max(20).default(5),
-  SMSGATE_EXPOSE_DEBUG: flag.default(false),
+  TENCENT_TIMEOUT_SECONDS: withDefault(int(1, 20), 5),
+  // Huawei Cloud SMS application (huawei.md §3): app_key/app_secret, APP access address,
+  // and the channel number used when an app's binding names none.
+  HUAWEI_APP_KEY: z.optional(text()),
+  HUAWEI_APP_SECRET: z.optional(text()),
+  HUAWEI_ENDPOINT: withDefault(z.url(), "https://smsapi.cn-north-4.myhuaweicloud.com:443"),
+  HUAWEI_SENDER: z.optional(text()),
+  HUAWEI_TIMEOUT_SECONDS: withDefault(int(1, 20), 5),
+  SMSGATE_EXPOSE_DEBUG: withDefault(flag, false),
 });
 
-export type Config = z.infer<typeof schema>;
+export type Config = z.output<typeof schema>;
 
 /** The master secret for derived secrets (lib/secrets.ts). */
 export const masterSecret = (c: Config): string => c.SMSGATE_SECRET ?? c.SMSGATE_ADMIN_KEY;

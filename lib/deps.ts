@@ -8,7 +8,7 @@ import { type Config, loadConfig } from "./config";
 import { createLogger, type Logger } from "./log";
 import type { ProviderName } from "./model";
 import type { Provider, Webhooks } from "./providers/port";
-import { createTencentProvider, tencentWebhooks } from "./providers/tencent";
+import { webhookParsers } from "./providers/webhooks";
 import { createStore, type Store } from "./store";
 import { createDb, createDynamoClient } from "./store/db";
 import type { RequestMeter } from "./store/meter";
@@ -20,7 +20,8 @@ export interface Providers {
   webhooks(name: string): Webhooks | undefined;
 }
 
-const webhooksByName: Record<string, Webhooks> = { tencent: tencentWebhooks };
+/** Builds the providers that can send; only functions that send pass one (bundle size). */
+export type SenderFactory = (config: Config) => Map<ProviderName, Provider>;
 
 export interface Deps {
   config: Config;
@@ -30,26 +31,17 @@ export interface Deps {
   log: Logger;
 }
 
-function providersFrom(config: Config): Providers {
-  const built = new Map<ProviderName, Provider>();
-  if (config.TENCENT_SECRET_ID && config.TENCENT_SECRET_KEY) {
-    built.set(
-      "tencent",
-      createTencentProvider({
-        secretId: config.TENCENT_SECRET_ID,
-        secretKey: config.TENCENT_SECRET_KEY,
-        endpoint: config.TENCENT_ENDPOINT,
-        region: config.TENCENT_REGION,
-        timeoutSeconds: config.TENCENT_TIMEOUT_SECONDS,
-        defaultSdkAppId: config.TENCENT_SDK_APP_ID,
-      }),
-    );
-  }
-  return { get: (name) => built.get(name), webhooks: (name) => webhooksByName[name] };
+function providersFrom(config: Config, senders: SenderFactory | undefined): Providers {
+  const built = senders?.(config) ?? new Map<ProviderName, Provider>();
+  return { get: (name) => built.get(name), webhooks: (name) => webhookParsers[name] };
 }
 
 export function createDeps(
-  overrides: Partial<Deps> & { env?: NodeJS.ProcessEnv; meter?: RequestMeter } = {},
+  overrides: Partial<Deps> & {
+    env?: NodeJS.ProcessEnv;
+    meter?: RequestMeter;
+    senders?: SenderFactory;
+  } = {},
 ): Deps {
   const config = overrides.config ?? loadConfig(overrides.env);
   const client = createDynamoClient({
@@ -65,7 +57,7 @@ export function createDeps(
         db: createDb(client, config.SMSGATE_TABLE),
         recordTtlDays: config.SMSGATE_RECORD_TTL_DAYS,
       }),
-    providers: overrides.providers ?? providersFrom(config),
+    providers: overrides.providers ?? providersFrom(config, overrides.senders),
     clock: overrides.clock ?? systemClock,
     log: overrides.log ?? createLogger(config.SMSGATE_LOG_LEVEL),
   };

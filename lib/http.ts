@@ -3,7 +3,7 @@
  * error → envelope mapping and the request log line. Handlers hold business intent only.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { z } from "zod";
+import * as z from "zod/v4/core";
 import type { Clock } from "./clock";
 import { AppError } from "./errors";
 import { ulid } from "./ids";
@@ -46,7 +46,7 @@ export function errorResponse(err: AppError, requestId: string): HttpResponse {
 }
 
 /** Parses a JSON body against a schema; the 400's message names the field to fix. */
-export function parseBody<S extends z.ZodType>(req: HttpRequest, schema: S): z.infer<S> {
+export function parseBody<S extends z.$ZodType>(req: HttpRequest, schema: S): z.output<S> {
   let raw: unknown;
   try {
     raw = req.body === "" ? undefined : JSON.parse(req.body);
@@ -60,8 +60,8 @@ export function parseBody<S extends z.ZodType>(req: HttpRequest, schema: S): z.i
 }
 
 /** Validates any value; the message says which field is wrong and how. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, where = ""): z.infer<S> {
-  const parsed = schema.safeParse(value);
+export function validate<S extends z.$ZodType>(schema: S, value: unknown, where = ""): z.output<S> {
+  const parsed = z.safeParse(schema, value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = [where, ...(issue?.path ?? []).map(String)].filter(Boolean).join(".") || "body";

@@ -1,4 +1,6 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+import { type MetadataJson, parsePhoneNumberFromString } from "libphonenumber-js/core";
+// libphonenumber-js's min metadata without number formats (scripts/phone-metadata.ts).
+import metadata from "./phone-metadata.json";
 
 export interface Phone {
   e164: string;
@@ -18,7 +20,7 @@ export function parsePhone(input: string): Phone | null {
   const raw = input.replace(/[\s\-()]/g, "");
   const candidate = MAINLAND_11.test(raw) ? `+86${raw}` : raw;
   if (!candidate.startsWith("+")) return null;
-  const parsed = parsePhoneNumberFromString(candidate);
+  const parsed = parsePhoneNumberFromString(candidate, metadata as unknown as MetadataJson);
   if (!parsed?.isValid()) return null;
   const country = parsed.country ?? "DEF";
   return { e164: parsed.number, country, mainland: parsed.countryCallingCode === "86" };

@@ -3,6 +3,7 @@
  * (verified without a read) and the key that encrypts app webhook secrets at rest.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { type Config, masterSecret } from "./config";
 import { safeEqual } from "./ids";
 
 function derive(master: string, label: string): Buffer {
@@ -51,4 +52,15 @@ export function unseal(master: string, sealed: string): string {
     decipher.update(Buffer.from(body, "base64url")),
     decipher.final(),
   ]).toString("utf8");
+}
+
+/** The callback URLs to paste into each vendor console (and that Huawei is told per send). */
+export function callbackUrls(config: Config, origin: string, appId: string) {
+  const base = (config.SMSGATE_PUBLIC_URL ?? origin).replace(/\/$/, "");
+  const token = callbackToken(masterSecret(config), appId);
+  const urls = (p: string) => ({
+    status: `${base}/callbacks/${p}/status/${token}`,
+    reply: `${base}/callbacks/${p}/reply/${token}`,
+  });
+  return { tencent: urls("tencent"), huawei: urls("huawei") };
 }

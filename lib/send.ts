@@ -4,12 +4,12 @@
  * each number's frequency item, the app's day counters, the prepaid balance; the vendor call;
  * 3) one BatchWriteItem — every record and the idempotent answer.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { appIdOfKey, authorize, requireEnabled, resolvePrincipal } from "./auth";
 import type { Deps } from "./deps";
 import { AppError } from "./errors";
 import { sha256Hex, ulid } from "./ids";
-import type { App, MessageRecord, PerNumberResult, Template } from "./model";
+import type { App, MessageRecord, PerNumberResult, ProviderName, Template } from "./model";
 import { type Phone, parsePhone } from "./phone";
 import {
   evaluate,
@@ -30,30 +30,32 @@ import {
   vendorRecord,
   withExpiry,
 } from "./records";
+import { callbackUrls } from "./secrets";
 import type { IdempotencyRecord, RequestContext } from "./store";
 import { checkParams, isValidSign, render, segments, withSignature } from "./template";
 import { dayOf, hourOf } from "./time";
 
 export const MAX_RECIPIENTS = 200;
 
-export const sendBodySchema = z
-  .object({
-    to: z.array(z.string().max(32, "each number is at most 32 characters")),
-    template: z.string().min(1).max(64),
-    params: z.array(z.string().max(64, "each param is at most 64 characters")).max(32).default([]),
-    sign: z.string().min(1).max(32).optional(),
-    context: z.string().max(256).optional(),
-    dryRun: z.boolean().default(false),
-  })
-  .strict();
+export const sendBodySchema = z.strictObject({
+  to: z.array(z.string().check(z.maxLength(32, "each number is at most 32 characters"))),
+  template: z.string().check(z.minLength(1), z.maxLength(64)),
+  params: z._default(
+    z
+      .array(z.string().check(z.maxLength(64, "each param is at most 64 characters")))
+      .check(z.maxLength(32)),
+    [],
+  ),
+  sign: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
+  context: z.optional(z.string().check(z.maxLength(256))),
+  dryRun: z._default(z.boolean(), false),
+});
 
-export type SendBody = z.infer<typeof sendBodySchema>;
+export type SendBody = z.output<typeof sendBodySchema>;
 
 export const idempotencyKeySchema = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[\x21-\x7e]+$/, "use printable ASCII");
+  .check(z.minLength(1), z.maxLength(128), z.regex(/^[\x21-\x7e]+$/, "use printable ASCII"));
 
 export interface SendResponse {
   requestId: string;
@@ -119,15 +121,28 @@ export function checkTemplate(
   return sign;
 }
 
-function providerFor(deps: Deps, app: App): Provider {
+/** One provider an app may send through, with what that provider needs for this template. */
+interface Route {
+  provider: Provider;
+  binding: App["providers"][number];
+  providerTemplateId: string;
+}
+
+/** The app's providers in its order, keeping those this deployment can send through. */
+function routesFor(deps: Deps, app: App, template: Template): Route[] {
+  const routes: Route[] = [];
   for (const binding of app.providers) {
-    const p = deps.providers.get(binding.provider);
-    if (p) return p;
+    const provider = deps.providers.get(binding.provider);
+    const providerTemplateId = template.providerTemplateIds[binding.provider];
+    if (provider && providerTemplateId) routes.push({ provider, binding, providerTemplateId });
   }
-  throw new AppError(
-    "InternalError.ProviderUnavailable",
-    "No configured provider can serve this app; check its providers.",
-  );
+  if (routes.length === 0) {
+    throw new AppError(
+      "FailedOperation.TemplateUnapprovedOrNotExist",
+      `Template "${template.id}" has no template id for any provider this app can use (${app.providers.map((b) => b.provider).join(", ")}).`,
+    );
+  }
+  return routes;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -157,9 +172,7 @@ interface Authorized {
   app: App;
   template: Template;
   sign: string | undefined;
-  provider: Provider;
-  binding: App["providers"][number];
-  providerTemplateId: string;
+  routes: Route[];
 }
 
 /** Steps 1–3 on what the first round trip loaded: key, scope, app, template, signature. */
@@ -185,26 +198,21 @@ function authorizeSend(
       `Template "${body.template}" does not exist for this app.`,
     );
   const sign = checkTemplate(app, template, body, phones);
-  const provider = providerFor(deps, app);
-  const binding = app.providers.find((b) => b.provider === provider.name) ?? {
-    provider: provider.name,
-  };
-  const providerTemplateId = template.providerTemplateIds[provider.name];
-  if (!providerTemplateId) {
-    throw new AppError(
-      "FailedOperation.TemplateUnapprovedOrNotExist",
-      `Template "${template.id}" has no ${provider.name} template id.`,
-    );
-  }
-  return { app, template, sign, provider, binding, providerTemplateId };
+  return { app, template, sign, routes: routesFor(deps, app, template) };
 }
 
 /** POST /v1/messages. */
 export async function sendMessages(
   deps: Deps,
-  input: { key: string; body: SendBody; requestId: string; idempotencyKey?: string },
+  input: {
+    key: string;
+    body: SendBody;
+    requestId: string;
+    idempotencyKey?: string;
+    origin: string;
+  },
 ): Promise<SendResponse> {
-  const { key, body, requestId, idempotencyKey } = input;
+  const { key, body, requestId, idempotencyKey, origin } = input;
   const phones = recipients(body.to);
   const appId = appIdOfKey(key);
   const fingerprint = sha256Hex(JSON.stringify(body));
@@ -237,7 +245,7 @@ export async function sendMessages(
   }
   if (claim && !claim.claimed)
     return replay(deps, request.app.appId, claiming as string, fingerprint, claim.existing);
-  const { app, template, sign, provider, binding, providerTemplateId } = request;
+  const { app, template, sign, routes } = request;
 
   const now = deps.clock.now();
   const text = withSignature(render(template.body, body.params), sign, template.region);
@@ -277,18 +285,9 @@ export async function sendMessages(
 
   const held = await reserve(deps, plan, candidates);
 
-  let outcomes: NumberOutcome[];
+  let outcomes: Map<string, { outcome: NumberOutcome; provider: ProviderName }>;
   try {
-    outcomes = await handToVendor(
-      deps,
-      provider,
-      binding,
-      providerTemplateId,
-      plan,
-      body,
-      held,
-      requestId,
-    );
+    outcomes = await handToVendor(deps, routes, plan, body, held, requestId, origin);
   } catch (err) {
     // Only a bug gets here (adapters answer every fault per number): nothing was sent.
     await Promise.all([
@@ -306,21 +305,20 @@ export async function sendMessages(
     sign,
     context: body.context,
     requestId,
-    provider: provider.name,
+    provider: routes[0]?.provider.name ?? "tencent",
     at: plan.at,
     day: plan.day,
     hour: plan.hour,
     newId: () => ulid(deps.clock.now()),
   };
-  const byNumber = new Map(outcomes.map((o) => [o.to, o]));
   const records: MessageRecord[] = phones.map((p) => {
     const code = screened.get(p.e164) ?? held.refused.get(p.e164);
-    const outcome = byNumber.get(p.e164);
-    if (code || !outcome) return rejectedRecord(base, p, code ?? "InternalError");
-    return vendorRecord(base, p, outcome);
+    const sent = outcomes.get(p.e164);
+    if (code || !sent) return rejectedRecord(base, p, code ?? "InternalError");
+    return vendorRecord({ ...base, provider: sent.provider }, p, sent.outcome);
   });
   const response: SendResponse = { requestId, messages: records.map(resultOf) };
-  const vendorRefused = held.held.filter((p) => byNumber.get(p.e164)?.status === "refused");
+  const vendorRefused = held.held.filter((p) => outcomes.get(p.e164)?.outcome.status === "refused");
 
   await Promise.all([
     deps.store.putMessages(
@@ -349,30 +347,47 @@ export async function sendMessages(
 /** One vendor call per maxBatch numbers; numbers nobody holds a reservation for are not sent. */
 async function handToVendor(
   deps: Deps,
-  provider: Provider,
-  binding: App["providers"][number],
-  providerTemplateId: string,
+  routes: Route[],
   plan: SendPlan,
   body: SendBody,
   held: Held,
   requestId: string,
-): Promise<NumberOutcome[]> {
-  const outcomes: NumberOutcome[] = [];
-  for (let i = 0; i < held.held.length; i += provider.maxBatch) {
-    const numbers = held.held.slice(i, i + provider.maxBatch).map((p) => p.e164);
-    const batch = {
-      binding,
-      numbers,
-      providerTemplateId,
-      region: plan.template.region,
-      params: body.params,
-      sign: plan.sign,
-      reference: requestId,
-    };
-    outcomes.push(...(await provider.send(batch)));
+  origin: string,
+): Promise<Map<string, { outcome: NumberOutcome; provider: ProviderName }>> {
+  const results = new Map<string, { outcome: NumberOutcome; provider: ProviderName }>();
+  let pending = held.held.map((p) => p.e164);
+  for (const [i, route] of routes.entries()) {
+    const { provider } = route;
+    const next: string[] = [];
+    for (let b = 0; b < pending.length; b += provider.maxBatch) {
+      const numbers = pending.slice(b, b + provider.maxBatch);
+      const outcomes = await provider.send({
+        binding: route.binding,
+        numbers,
+        providerTemplateId: route.providerTemplateId,
+        region: plan.template.region,
+        params: body.params,
+        sign: plan.sign,
+        reference: requestId,
+        statusCallbackUrl: callbackUrls(deps.config, origin, plan.app.appId)[provider.name].status,
+      });
+      for (const o of outcomes) {
+        results.set(o.to, { outcome: o, provider: provider.name });
+        // Failover only when the vendor certainly sent nothing; never on a timeout.
+        if (o.status === "refused" && o.failover && i < routes.length - 1) next.push(o.to);
+      }
+    }
+    if (next.length)
+      deps.log.warn("failover", {
+        requestId,
+        from: provider.name,
+        to: routes[i + 1]?.provider.name,
+        numbers: next.length,
+      });
+    pending = next;
+    if (pending.length === 0) break;
   }
-  deps.log.debug("vendor answered", { requestId, numbers: held.held.length });
-  return outcomes;
+  return results;
 }
 
 /** GET /v1/messages/{id}. */

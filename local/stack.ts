@@ -7,9 +7,12 @@ import type { Clock } from "../lib/clock";
 import { createDeps, type Deps } from "../lib/deps";
 import { randomToken } from "../lib/ids";
 import { createLogger, type Level } from "../lib/log";
+import { createSenders } from "../lib/providers/senders";
 import { RequestMeter } from "../lib/store/meter";
 import { ensureTable, startDynalite, startDynamoDbLocal } from "./dynamo";
+import { type HuaweiEmulator, startHuaweiEmulator } from "./huawei-emulator/index";
 import { type HttpFunction, startRouter } from "./router";
+import { DEMO_TENCENT_SDK_APP_ID } from "./seed";
 import { httpRoutes } from "./serverless-config";
 import { startTencentEmulator, type TencentEmulator } from "./tencent-emulator/index";
 
@@ -30,12 +33,18 @@ export interface StackOptions {
   tencentTimeoutSeconds?: number;
   /** Make smsgate sign with a different Tencent secret than the emulator expects. */
   tencentSecretKeyOverride?: string;
+  huaweiPort?: number;
+  /** Make smsgate sign with a different Huawei app secret than the emulator expects. */
+  huaweiAppSecretOverride?: string;
 }
 
 export interface Stack {
   apiUrl: string;
   adminKey: string;
   tencent: TencentEmulator;
+  huawei: HuaweiEmulator;
+  /** The Huawei emulator's app key (whose reply URL routeCallbacks sets). */
+  huaweiAppKey: string;
   deps: Deps;
   /** Counts the handlers' DynamoDB requests and round trips. */
   meter: RequestMeter;
@@ -46,7 +55,7 @@ export interface Stack {
 }
 
 export const LOCAL_TABLE = "smsgate-local";
-const TENCENT_SDK_APP_ID = "1400000001";
+const TENCENT_SDK_APP_ID = DEMO_TENCENT_SDK_APP_ID;
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
@@ -63,6 +72,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     port: opts.tencentPort,
     credentials: [{ secretId, secretKey }],
     apps: [{ sdkAppId: TENCENT_SDK_APP_ID }],
+    reportDelayMs: opts.reportDelayMs ?? 300,
+  });
+  const huaweiAppKey = `hwlocal${randomToken(9).replace(/[-_]/g, "x")}`;
+  const huaweiAppSecret = randomToken(24);
+  const huawei = await startHuaweiEmulator({
+    port: opts.huaweiPort,
+    credentials: [{ appKey: huaweiAppKey, appSecret: huaweiAppSecret }],
     reportDelayMs: opts.reportDelayMs ?? 300,
   });
   const handlers: Record<string, HttpFunction> = {};
@@ -83,9 +99,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     TENCENT_SDK_APP_ID: TENCENT_SDK_APP_ID,
     TENCENT_ENDPOINT: tencent.url,
     TENCENT_TIMEOUT_SECONDS: String(opts.tencentTimeoutSeconds ?? 5),
+    HUAWEI_APP_KEY: huaweiAppKey,
+    HUAWEI_APP_SECRET: opts.huaweiAppSecretOverride ?? huaweiAppSecret,
+    HUAWEI_ENDPOINT: huawei.url,
+    HUAWEI_TIMEOUT_SECONDS: String(opts.tencentTimeoutSeconds ?? 5),
   });
   const meter = new RequestMeter();
-  const deps = createDeps({ clock: opts.clock, log: createLogger(opts.logLevel ?? "warn"), meter });
+  const deps = createDeps({
+    clock: opts.clock,
+    log: createLogger(opts.logLevel ?? "warn"),
+    meter,
+    senders: createSenders,
+  });
   // Not through the store: creating tables is the deployment's job (CloudFormation) there.
   const { createDynamoClient } = await import("../lib/store/db");
   await ensureTable(
@@ -110,6 +135,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     apiUrl: router.url,
     adminKey,
     tencent,
+    huawei,
+    huaweiAppKey,
     deps,
     meter,
     handlers,
@@ -117,6 +144,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     async close() {
       await router.close();
       await tencent.close();
+      await huawei.close();
       await dynamo.close();
     },
   };

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { z } from "zod";
-import { type Demo, seedDemo } from "./seed";
+import * as z from "zod";
+import { type Demo, seedDemos } from "./seed";
 import { startStack } from "./stack";
 
 // Local-only settings; the deployed functions read theirs in lib/config.ts.
@@ -37,21 +37,23 @@ const stack = await startStack({
   port: env.PORT,
   dynamoPort: env.DYNAMODB_PORT,
   tencentPort: env.TENCENT_EMULATOR_PORT,
+  huaweiPort: env.HUAWEI_EMULATOR_PORT,
   adminKey: env.SMSGATE_ADMIN_KEY ?? previous.adminKey,
   logLevel: env.SMSGATE_LOG_LEVEL,
 });
 
-const demo = await seedDemo(
+const demos = await seedDemos(
   stack.apiUrl,
   stack.adminKey,
-  stack.tencent,
-  previous.demos?.find((d) => d.provider === "tencent"),
+  { tencent: stack.tencent, huawei: stack.huawei },
+  stack.huaweiAppKey,
+  previous.demos,
 );
 const local = {
   apiUrl: stack.apiUrl,
   adminKey: stack.adminKey,
-  demos: [demo],
-  emulators: { tencent: stack.tencent.url, huawei: null },
+  demos,
+  emulators: { tencent: stack.tencent.url, huawei: stack.huawei.url },
 };
 writeFileSync(localJsonPath, `${JSON.stringify(local, null, 2)}\n`, { mode: 0o600 });
 
@@ -59,15 +61,18 @@ const timer = setInterval(() => {
   stack.runChecker().catch((err) => console.error("threshold check failed", err));
 }, env.SMSGATE_CHECK_INTERVAL_SECONDS * 1000);
 
+const [demo, huaweiDemo] = demos as [Demo, Demo];
 const code = demo.templates[0];
 console.log(`
 smsgate is running.
 
   API               ${stack.apiUrl}
   Tencent emulator  ${stack.tencent.url}   (messages: ${stack.tencent.url}/_control/messages)
+  Huawei emulator   ${stack.huawei.url}   (messages: ${stack.huawei.url}/_control/messages)
   data              ${dataDir}   (details in ${localJsonPath})
   operator key      ${stack.adminKey}
-  demo app          ${demo.appId}   key ${demo.apiKey}
+  Tencent demo app  ${demo.appId}   key ${demo.apiKey}
+  Huawei demo app   ${huaweiDemo.appId}   key ${huaweiDemo.apiKey}
 
 Send a verification code (a simulator number; delivered a moment later):
 
@@ -78,6 +83,8 @@ Send a verification code (a simulator number; delivered a moment later):
 Then read its record (use the "id" from the answer):
 
   curl -s ${stack.apiUrl}/v1/messages/<id> -H 'Authorization: Bearer ${demo.apiKey}'
+
+The same through Huawei Cloud SMS: use the Huawei demo app's key.
 
 Numbers ending in 4 are reported undelivered, 44 are refused by the vendor, 444 are never reported.
 Ctrl-C stops everything; the data stays in ${dataDir}.

@@ -4,10 +4,9 @@
  * ("How the SDK handles responses") and exercised against the emulator in tests.
  */
 import { sms } from "tencentcloud-sdk-nodejs-sms";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { type ErrorCode, isErrorCode } from "../errors";
-import type { InboundReply, StatusReport } from "../model";
-import type { NumberOutcome, Parsed, Provider, PulledStatus, SendBatch, Webhooks } from "./port";
+import type { NumberOutcome, Provider, PulledStatus, SendBatch } from "./port";
 
 export interface TencentSettings {
   secretId: string;
@@ -35,12 +34,12 @@ const AMBIGUOUS = new Set([
 const sendStatusSchema = z.object({
   SendStatusSet: z.array(
     z.object({
-      SerialNo: z.string().optional(),
+      SerialNo: z.optional(z.string()),
       PhoneNumber: z.string(),
-      Fee: z.number().optional(),
+      Fee: z.optional(z.number()),
       Code: z.string(),
-      Message: z.string().optional(),
-      IsoCode: z.string().optional(),
+      Message: z.optional(z.string()),
+      IsoCode: z.optional(z.string()),
     }),
   ),
 });
@@ -131,7 +130,7 @@ export function outcomeOfFailure(err: unknown, numbers: string[]): NumberOutcome
 
 /** Maps a SendStatusSet onto the batch, one outcome per number, in the batch's order. */
 export function outcomeOfResponse(response: unknown, numbers: string[]): NumberOutcome[] {
-  const parsed = sendStatusSchema.safeParse(response);
+  const parsed = z.safeParse(sendStatusSchema, response);
   if (!parsed.success) {
     return outcomeOfFailure(
       { name: "BadResponse", message: "SendSms answer had no SendStatusSet" },
@@ -169,48 +168,6 @@ export function outcomeOfResponse(response: unknown, numbers: string[]): NumberO
     };
   });
 }
-
-const statusReportSchema = z
-  .array(
-    z
-      .object({
-        user_receive_time: z.string().optional(),
-        nationcode: z.string(),
-        mobile: z.string(),
-        report_status: z.enum(["SUCCESS", "FAIL"]),
-        errmsg: z.string(),
-        description: z.string().optional(),
-        sid: z.string().min(1),
-        ext: z.string().optional(),
-      })
-      .strict(),
-  )
-  .max(100);
-
-const replySchema = z
-  .object({
-    extend: z.string().optional(),
-    mobile: z.string().min(1),
-    nationcode: z.string().min(1),
-    sign: z.string().optional(),
-    text: z.string(),
-    time: z.number(),
-  })
-  .strict();
-
-/** "2015-10-17 08:03:04" in Beijing time (tencent.md §4a: zone unstated; UTC+8 assumed). */
-function beijingToIso(s: string | undefined): string | undefined {
-  if (!s || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(s)) return undefined;
-  return new Date(`${s.replace(" ", "T")}+08:00`).toISOString();
-}
-
-const jsonOf = (body: string): unknown => {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-};
 
 /** Builds the Tencent provider; the SDK client is built once and reused. */
 export function createTencentProvider(settings: TencentSettings): Provider {
@@ -261,7 +218,7 @@ export function createTencentProvider(settings: TencentSettings): Provider {
       const sdkAppId = binding.sdkAppId ?? settings.defaultSdkAppId;
       if (!sdkAppId) return [];
       const response = await client.PullSmsSendStatus({ Limit: 100, SmsSdkAppId: sdkAppId });
-      const parsed = pulledSchema.parse(response);
+      const parsed = z.parse(pulledSchema, response);
       return parsed.PullSmsSendStatusSet.map((p) => ({
         provider: "tencent" as const,
         serial: p.SerialNo,
@@ -283,59 +240,7 @@ const pulledSchema = z.object({
       SerialNo: z.string(),
       ReportStatus: z.enum(["SUCCESS", "FAIL"]),
       Description: z.string(),
-      SessionContext: z.string().optional(),
+      SessionContext: z.optional(z.string()),
     }),
   ),
 });
-
-/** Tencent's callback formats (tencent.md §4). */
-export const tencentWebhooks: Webhooks = {
-  parseStatusReports(body): Parsed<StatusReport> {
-    const parsed = statusReportSchema.safeParse(jsonOf(body));
-    if (!parsed.success)
-      return { ok: false, error: parsed.error.issues[0]?.message ?? "invalid body" };
-    return {
-      ok: true,
-      items: parsed.data.map((r) => ({
-        provider: "tencent",
-        serial: r.sid,
-        phone: `+${r.nationcode}${r.mobile}`,
-        delivered: r.report_status === "SUCCESS",
-        carrierCode: r.errmsg,
-        description: r.description,
-        receivedAt: beijingToIso(r.user_receive_time),
-      })),
-    };
-  },
-
-  parseReplies(body): Parsed<InboundReply> {
-    // tencent.md §4b: a single object per push; accept an array too, to be safe.
-    const raw = jsonOf(body);
-    const parsed = z.union([replySchema, z.array(replySchema).max(100)]).safeParse(raw);
-    if (!parsed.success)
-      return { ok: false, error: parsed.error.issues[0]?.message ?? "invalid body" };
-    const list = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-    return {
-      ok: true,
-      items: list.map((r) => ({
-        provider: "tencent",
-        phone: `+${r.nationcode}${r.mobile}`,
-        text: r.text,
-        sign: r.sign || undefined,
-        extend: r.extend || undefined,
-        receivedAt: new Date(r.time * 1000).toISOString(),
-      })),
-    };
-  },
-
-  ack(ok, message) {
-    // tencent.md §4c: {"result":0,"errmsg":"OK"}; non-zero result = failure.
-    return {
-      statusCode: 200,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(
-        ok ? { result: 0, errmsg: "OK" } : { result: 1, errmsg: message ?? "error" },
-      ),
-    };
-  },
-};

@@ -5,7 +5,6 @@
 import type {
   ApiKeyRecord,
   App,
-  InboundReply,
   MessageRecord,
   MessageStatusItem,
   OptOutEntry,

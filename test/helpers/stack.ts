@@ -4,11 +4,18 @@
  */
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { createDynamoClient } from "../../lib/store/db";
-import { DEMO_TEMPLATES, type Demo, seedDemo } from "../../local/seed";
+import {
+  createDemoApp,
+  type Demo,
+  type DemoProvider,
+  routeCallbacks,
+  seedDemos,
+} from "../../local/seed";
 import { LOCAL_TABLE, type Stack, type StackOptions, startStack } from "../../local/stack";
 
 export interface TestStack extends Stack {
   demo: Demo;
+  huaweiDemo: Demo;
   // biome-ignore lint/suspicious/noExplicitAny: tests assert response bodies field by field
   api<T = any>(
     method: string,
@@ -35,13 +42,24 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
     tencentTimeoutSeconds: 2,
     ...opts,
   });
-  for (const url of [stack.apiUrl, stack.tencent.url, process.env.DYNAMODB_ENDPOINT ?? ""])
+  for (const url of [
+    stack.apiUrl,
+    stack.tencent.url,
+    stack.huawei.url,
+    process.env.DYNAMODB_ENDPOINT ?? "",
+  ])
     assertLoopback(url);
-  const demo = await seedDemo(stack.apiUrl, stack.adminKey, stack.tencent);
+  const [demo, huaweiDemo] = (await seedDemos(
+    stack.apiUrl,
+    stack.adminKey,
+    { tencent: stack.tencent, huawei: stack.huawei },
+    stack.huaweiAppKey,
+  )) as [Demo, Demo];
   const dynamo = createDynamoClient({ region: "local", endpoint: process.env.DYNAMODB_ENDPOINT });
   return {
     ...stack,
     demo,
+    huaweiDemo,
     async api(method, path, o = {}) {
       const headers: Record<string, string> = { ...o.headers };
       const key = o.key === undefined ? demo.apiKey : o.key;
@@ -94,33 +112,15 @@ export interface TestApp {
 }
 
 /**
- * A fresh app with the demo templates (already known to the emulator), so each test starts
- * from empty counters and default settings.
+ * A fresh app with the demo templates (already known to the emulators), so each test starts
+ * from empty counters and default settings. `providers` in order (failover order).
  */
-export async function newApp(s: TestStack, settings: object = {}): Promise<TestApp> {
-  const created = await s.api("POST", "/v1/apps", {
-    key: s.adminKey,
-    body: {
-      name: "test",
-      providers: [{ provider: "tencent" }],
-      defaultSign: "smsgate",
-      ...settings,
-    },
-  });
-  if (created.status !== 201) throw new Error(`app not created: ${JSON.stringify(created.body)}`);
-  const { appId } = created.body.app;
-  const apiKey = created.body.apiKey;
-  for (const t of DEMO_TEMPLATES) {
-    await s.api("PUT", `/v1/apps/${appId}/templates/${t.id}`, {
-      key: apiKey,
-      body: {
-        kind: t.kind,
-        region: t.region,
-        body: t.body,
-        providerTemplateIds: { tencent: t.tencentTemplateId },
-      },
-    });
-  }
+export async function newApp(
+  s: TestStack,
+  settings: object = {},
+  providers: DemoProvider[] = ["tencent"],
+): Promise<TestApp> {
+  const { appId, apiKey } = await createDemoApp(s.apiUrl, s.adminKey, providers, settings);
   return {
     appId,
     apiKey,
@@ -130,4 +130,19 @@ export async function newApp(s: TestStack, settings: object = {}): Promise<TestA
       if (r.status !== 200) throw new Error(`patch refused: ${JSON.stringify(r.body)}`);
     },
   };
+}
+
+/** Points the emulator's callbacks (replies for Huawei; reports and replies for Tencent) at an app. */
+export function routeTo(
+  s: TestStack,
+  app: { appId: string; apiKey: string },
+  provider: DemoProvider,
+) {
+  return routeCallbacks(
+    s.apiUrl,
+    app,
+    provider,
+    { tencent: s.tencent, huawei: s.huawei },
+    s.huaweiAppKey,
+  );
 }

@@ -6,10 +6,10 @@ import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { callbackUrls } from "../../lib/admin";
 import { fixedClock } from "../../lib/clock";
 import { messageIdForSerial } from "../../lib/ids";
 import type { MessageRecord } from "../../lib/model";
+import { callbackUrls } from "../../lib/secrets";
 import { newApp, startTestStack, type TestStack, waitFor } from "../helpers/stack";
 
 const START = "2026-11-22T02:00:00Z";
@@ -36,7 +36,7 @@ beforeEach(() => {
   s.tencent.reset();
 });
 
-const urlsOf = (appId: string) => callbackUrls(s.deps, s.apiUrl, appId).tencent;
+const urlsOf = (appId: string) => callbackUrls(s.deps.config, s.apiUrl, appId).tencent;
 const post = (url: string, body: unknown) =>
   fetch(url, {
     method: "POST",

@@ -3,7 +3,15 @@
  * bundle starts in a fresh Node process with only the environment Lambda would give it.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -14,6 +22,10 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, "../..");
 const out = mkdtempSync(join(tmpdir(), "smsgate-package-"));
 const FUNCTIONS = ["admin", "reply", "send", "status-callback", "threshold-check"];
+// What the nodejs22.x runtime provides beside a bundle: the AWS SDK v3, and nothing else.
+const runtime = join(out, "runtime", "node_modules");
+mkdirSync(runtime, { recursive: true });
+symlinkSync(join(root, "node_modules/@aws-sdk"), join(runtime, "@aws-sdk"));
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -28,6 +40,8 @@ describe("serverless package", () => {
         .filter((f) => f.endsWith(".zip"))
         .sort(),
     ).toEqual(FUNCTIONS.map((f) => `${f}.zip`));
+    mkdirSync(runtime, { recursive: true });
+    symlinkSync(join(root, "node_modules/@aws-sdk"), join(runtime, "@aws-sdk"));
 
     for (const name of FUNCTIONS) {
       const dir = join(out, `unzipped-${name}`);
@@ -48,6 +62,7 @@ describe("serverless package", () => {
           cwd: dir,
           env: {
             PATH: process.env.PATH,
+            NODE_PATH: runtime,
             SMSGATE_TABLE: "smsgate-test",
             AWS_REGION: "ap-southeast-1",
             SMSGATE_ADMIN_KEY: "operator-key-for-package-test",
@@ -69,6 +84,7 @@ describe("serverless package", () => {
       {
         env: {
           PATH: process.env.PATH,
+          NODE_PATH: runtime,
           SMSGATE_TABLE: "t",
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         },

@@ -29,3 +29,13 @@ describe("parsePhone", () => {
     }
   });
 });
+
+describe("the trimmed phone metadata", () => {
+  it("is the installed libphonenumber-js metadata without formats (run npm run phone-metadata if not)", async () => {
+    const { trimmed } = await import("../../scripts/phone-metadata");
+    const installed = (await import("libphonenumber-js/metadata.min.json")).default;
+    const committed = (await import("../../lib/phone-metadata.json", { with: { type: "json" } }))
+      .default;
+    expect(committed).toEqual(JSON.parse(JSON.stringify(trimmed(installed))));
+  });
+});

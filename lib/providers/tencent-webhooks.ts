@@ -1,0 +1,102 @@
+/**
+ * Tencent's callback formats (tencent.md §4): status reports (a JSON array) and replies.
+ * Pure parsing, no SDK: the webhook functions stay small.
+ */
+import * as z from "zod/mini";
+import type { InboundReply, StatusReport } from "../model";
+import type { Parsed, Webhooks } from "./port";
+
+// tencent.md §4a: the documented fields; anything else is refused, not silently ignored.
+const statusReportSchema = z
+  .array(
+    z.strictObject({
+      user_receive_time: z.optional(z.string()),
+      nationcode: z.string(),
+      mobile: z.string(),
+      report_status: z.enum(["SUCCESS", "FAIL"]),
+      errmsg: z.string(),
+      description: z.optional(z.string()),
+      sid: z.string().check(z.minLength(1)),
+      ext: z.optional(z.string()),
+    }),
+  )
+  .check(z.maxLength(100));
+
+// tencent.md §4b.
+const replySchema = z.strictObject({
+  extend: z.optional(z.string()),
+  mobile: z.string().check(z.minLength(1)),
+  nationcode: z.string().check(z.minLength(1)),
+  sign: z.optional(z.string()),
+  text: z.string(),
+  time: z.number(),
+});
+
+/** "2015-10-17 08:03:04" in Beijing time (tencent.md §4a: zone unstated; UTC+8 assumed). */
+function beijingToIso(s: string | undefined): string | undefined {
+  if (!s || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(s)) return undefined;
+  return new Date(`${s.replace(" ", "T")}+08:00`).toISOString();
+}
+
+const jsonOf = (body: string): unknown => {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Tencent's callback formats (tencent.md §4). */
+export const tencentWebhooks: Webhooks = {
+  parseStatusReports(body): Parsed<StatusReport> {
+    const parsed = z.safeParse(statusReportSchema, jsonOf(body));
+    if (!parsed.success)
+      return { ok: false, error: parsed.error.issues[0]?.message ?? "invalid body" };
+    return {
+      ok: true,
+      items: parsed.data.map((r) => ({
+        provider: "tencent",
+        serial: r.sid,
+        phone: `+${r.nationcode}${r.mobile}`,
+        delivered: r.report_status === "SUCCESS",
+        carrierCode: r.errmsg,
+        description: r.description,
+        receivedAt: beijingToIso(r.user_receive_time),
+      })),
+    };
+  },
+
+  parseReplies(body): Parsed<InboundReply> {
+    // tencent.md §4b: a single object per push; accept an array too, to be safe.
+    const raw = jsonOf(body);
+    const parsed = z.safeParse(
+      z.union([replySchema, z.array(replySchema).check(z.maxLength(100))]),
+      raw,
+    );
+    if (!parsed.success)
+      return { ok: false, error: parsed.error.issues[0]?.message ?? "invalid body" };
+    const list = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+    return {
+      ok: true,
+      items: list.map((r) => ({
+        provider: "tencent",
+        phone: `+${r.nationcode}${r.mobile}`,
+        text: r.text,
+        sign: r.sign || undefined,
+        extend: r.extend || undefined,
+        receivedAt: new Date(r.time * 1000).toISOString(),
+      })),
+    };
+  },
+
+  ack(ok, message) {
+    // tencent.md §4c: {"result":0,"errmsg":"OK"}; non-zero result = failure.
+    return {
+      statusCode: 200,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(
+        ok ? { result: 0, errmsg: "OK" } : { result: 1, errmsg: message ?? "error" },
+      ),
+    };
+  },
+};
