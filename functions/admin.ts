@@ -3,18 +3,23 @@ import {
   addOptOut,
   addWhitelist,
   adminApp,
+  contactSchema,
   createApp,
   createAppSchema,
   createKey,
   createKeySchema,
+  deleteContact,
   getOptOut,
   getPackage,
+  listAlerts,
+  listContacts,
   optOutSchema,
   packageSchema,
   patchApp,
   patchAppSchema,
   publicApp,
   publicTemplate,
+  putContact,
   putPackage,
   putSignature,
   putTemplate,
@@ -70,6 +75,16 @@ const routes: Record<string, Route> = {
     await removeOptOut(deps, p, appId, req.params.phone ?? "", req.query.sign);
     return noContent();
   },
+  "GET /v1/apps/{appId}/contacts": async (deps, p, _req, appId) =>
+    json(200, await listContacts(deps, p, appId)),
+  "PUT /v1/apps/{appId}/contacts/{id}": async (deps, p, req, appId) =>
+    json(200, await putContact(deps, p, appId, req.params.id ?? "", parseBody(req, contactSchema))),
+  "DELETE /v1/apps/{appId}/contacts/{id}": async (deps, p, req, appId) => {
+    await deleteContact(deps, p, appId, req.params.id ?? "");
+    return noContent();
+  },
+  "GET /v1/apps/{appId}/alerts": async (deps, p, _req, appId) =>
+    json(200, await listAlerts(deps, p, appId)),
   "GET /v1/replies": async (deps, p, req) => json(200, await listReplies(deps, p, req.query)),
   "GET /v1/apps/{appId}/package": async (deps, p, _req, appId) =>
     json(200, await getPackage(deps, p, appId)),

@@ -10,6 +10,7 @@ import { normaliseE164 } from "./e164";
 import { AppError } from "./errors";
 import { ulid } from "./ids";
 import type { App, Principal, Scope, Template } from "./model";
+import { ALERT_EVENTS, type AlertEvent } from "./rules/alerts";
 import { DEFAULT_FREQUENCY, MAX_WINDOW_LIMIT } from "./rules/frequency";
 import { callbackUrls, seal } from "./secrets";
 import { MAX_WHITELIST } from "./store";
@@ -81,6 +82,24 @@ const settings = {
   unsubscribeFooter: z.string().min(1).max(32).nullable(),
   /** Extra reply keywords that unsubscribe, beside the built-in ones. */
   unsubscribeKeywords: z.array(z.string().min(1).max(16)).max(20),
+  alertRules: z
+    .object({
+      antiFraud: z
+        .object({
+          volumeAbove: count,
+          successRateBelow: z.number().min(0).max(1),
+          growthAbove: z.number().min(0),
+        })
+        .partial()
+        .strict(),
+      frequencyRefusalsAbove: count,
+    })
+    .partial()
+    .strict(),
+  alertTemplateIds: z
+    .object({ tencent: z.string().min(1).max(32), huawei: z.string().min(1).max(32) })
+    .partial()
+    .strict(),
   replyWebhook: z
     .object({
       url: z
@@ -428,7 +447,10 @@ export async function putPackage(
     { domestic: input.domestic?.segments, international: input.international?.amount },
     at,
   );
-  await deps.store.updateApp(appId, { package: { ...app.package, ...input }, updatedAt: at });
+  await deps.store.updateApp(appId, {
+    package: { ...app.package, ...input, setAt: at },
+    updatedAt: at,
+  });
   return getPackage(deps, p, appId, origin);
 }
 
@@ -437,4 +459,59 @@ export async function getPackage(deps: Deps, p: Principal, appId: string, _origi
   const app = await adminApp(deps, p, appId, "read");
   const balance = await deps.store.readPackage(appId);
   return { purchased: app.package ?? {}, remaining: balance ?? {} };
+}
+
+export const contactSchema = z
+  .object({
+    name: z.string().min(1).max(64),
+    phone: z.string().min(1).max(32),
+    email: z.email().optional(),
+    events: z
+      .array(z.enum(ALERT_EVENTS as [AlertEvent, ...AlertEvent[]]))
+      .min(1)
+      .max(5),
+  })
+  .strict();
+
+/** PUT /v1/apps/{appId}/contacts/{id}: at most 5 per app. */
+export async function putContact(
+  deps: Deps,
+  p: Principal,
+  appId: string,
+  id: string,
+  input: z.infer<typeof contactSchema>,
+) {
+  await adminApp(deps, p, appId);
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(id))
+    throw new AppError("InvalidParameter", "contactId: use 1–32 letters, digits, '_' or '-'.");
+  const contact = { id, ...input, phone: phoneParam(input.phone) };
+  const saved = await deps.store.putContact(appId, contact, nowIso(deps));
+  if (saved === "full") throw new AppError("LimitExceeded.AlertContactLimit");
+  return contact;
+}
+
+export async function deleteContact(deps: Deps, p: Principal, appId: string, id: string) {
+  await adminApp(deps, p, appId);
+  await deps.store.deleteContact(appId, id, nowIso(deps));
+}
+
+export async function listContacts(deps: Deps, p: Principal, appId: string) {
+  const app = await adminApp(deps, p, appId, "read");
+  return { contacts: Object.values(app.contacts ?? {}) };
+}
+
+/** GET /v1/apps/{appId}/alerts: what fired, when, and who was texted. */
+export async function listAlerts(deps: Deps, p: Principal, appId: string) {
+  await adminApp(deps, p, appId, "read");
+  const items = await deps.store.listAlerts(appId);
+  return {
+    alerts: items.map((a) => ({
+      key: a.key,
+      event: a.event,
+      subject: a.subject,
+      value: a.value,
+      at: a.createdAt,
+      sent: a.sent ?? [],
+    })),
+  };
 }

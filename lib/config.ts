@@ -44,6 +44,9 @@ const schema = z.object({
   HUAWEI_ENDPOINT: withDefault(z.url(), "https://smsapi.cn-north-4.myhuaweicloud.com:443"),
   HUAWEI_SENDER: z.optional(text()),
   HUAWEI_TIMEOUT_SECONDS: withDefault(int(1, 20), 5),
+  // The built-in alert template (ALERT_TEMPLATE_BODY) as approved in each vendor console.
+  TENCENT_ALERT_TEMPLATE_ID: z.optional(text()),
+  HUAWEI_ALERT_TEMPLATE_ID: z.optional(text()),
   SMSGATE_EXPOSE_DEBUG: withDefault(flag, false),
 });
 

@@ -70,6 +70,10 @@ export const catalogue = {
     400,
     "The message is too long; shorten the template or params.",
   ],
+  "LimitExceeded.AlertContactLimit": [
+    400,
+    "An app has at most 5 alert contacts; delete one first.",
+  ],
   ResourceNotFound: [404, "Nothing exists at this path."],
   "ResourceNotFound.Route": [404, "No such endpoint; see /openapi.json."],
   "FailedOperation.IdempotencyKeyReused": [

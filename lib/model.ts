@@ -1,5 +1,6 @@
 /** Domain types shared by pipelines, store and providers. */
 import type { ErrorCode } from "./errors";
+import type { AlertEvent, AlertRules } from "./rules/alerts";
 import type { FrequencyLimits } from "./rules/frequency";
 import type { Thresholds } from "./rules/usage";
 import type { Region, TemplateKind } from "./template";
@@ -17,7 +18,17 @@ export interface ProviderBinding {
   sender?: string;
 }
 
+export interface AlertContact {
+  id: string;
+  name: string;
+  phone: string;
+  email?: string;
+  events: AlertEvent[];
+}
+
 export interface PackageConfig {
+  /** When the balances were last set: a top-up starts a new alert period. */
+  setAt?: string;
   /** Prepaid domestic segments bought, and the balance that raises an alert. */
   domestic?: { segments: number; alertBelow?: number };
   /** Prepaid international segments bought, and the alert percentages of that amount. */
@@ -43,6 +54,11 @@ export interface App {
   whitelist: Record<string, string>;
   package?: PackageConfig;
   unsubscribeKeywords?: string[];
+  /** Up to 5 people alerted by SMS, each for the events they chose. */
+  contacts?: Record<string, AlertContact>;
+  alertRules?: AlertRules;
+  /** This app's own approved alert template per provider, instead of the deployment's. */
+  alertTemplateIds?: Partial<Record<ProviderName, string>>;
   /** Where replies are forwarded; the signing secret is stored sealed (lib/secrets.ts). */
   replyWebhook?: { url: string; sealedSecret: string };
   createdAt: string;

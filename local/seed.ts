@@ -2,6 +2,7 @@
  * The demo apps, one per provider: created through the real admin API, their templates and
  * channels registered with the emulators the way an operator registers them in each console.
  */
+import { ALERT_TEMPLATE_BODY } from "../lib/rules/alerts";
 import type { HuaweiEmulator } from "./huawei-emulator/index";
 import type { TencentEmulator } from "./tencent-emulator/index";
 
@@ -80,8 +81,24 @@ async function call<T>(
   return JSON.parse(text) as T;
 }
 
+/** The built-in alert template's ids in the emulated consoles (the local stack's env). */
+export const ALERT_TEMPLATE_IDS = {
+  tencent: "1000009",
+  huawei: "8ff55eac1d0b478ab3c06c3c6a4923ff",
+};
+
 /** Registers the demo templates and channels with the emulators (they keep no state). */
 export function registerTemplates(tencent: TencentEmulator, huawei: HuaweiEmulator): void {
+  tencent.addTemplate({
+    id: ALERT_TEMPLATE_IDS.tencent,
+    body: ALERT_TEMPLATE_BODY,
+    international: false,
+  });
+  huawei.addTemplate({
+    id: ALERT_TEMPLATE_IDS.huawei,
+    body: ALERT_TEMPLATE_BODY,
+    sender: DEMO_HUAWEI_SENDER,
+  });
   for (const t of DEMO_TEMPLATES) {
     const international = t.region === "international";
     tencent.addTemplate({

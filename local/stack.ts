@@ -12,7 +12,7 @@ import { RequestMeter } from "../lib/store/meter";
 import { ensureTable, startDynalite, startDynamoDbLocal } from "./dynamo";
 import { type HuaweiEmulator, startHuaweiEmulator } from "./huawei-emulator/index";
 import { type HttpFunction, startRouter } from "./router";
-import { DEMO_TENCENT_SDK_APP_ID } from "./seed";
+import { ALERT_TEMPLATE_IDS, DEMO_HUAWEI_SENDER, DEMO_TENCENT_SDK_APP_ID } from "./seed";
 import { httpRoutes } from "./serverless-config";
 import { startTencentEmulator, type TencentEmulator } from "./tencent-emulator/index";
 
@@ -103,6 +103,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     HUAWEI_APP_SECRET: opts.huaweiAppSecretOverride ?? huaweiAppSecret,
     HUAWEI_ENDPOINT: huawei.url,
     HUAWEI_TIMEOUT_SECONDS: String(opts.tencentTimeoutSeconds ?? 5),
+    HUAWEI_SENDER: DEMO_HUAWEI_SENDER,
+    TENCENT_ALERT_TEMPLATE_ID: ALERT_TEMPLATE_IDS.tencent,
+    HUAWEI_ALERT_TEMPLATE_ID: ALERT_TEMPLATE_IDS.huawei,
   });
   const meter = new RequestMeter();
   const deps = createDeps({

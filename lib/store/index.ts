@@ -3,6 +3,7 @@
  * (docs/access-patterns.md). Items carry type, createdAt and updatedAt.
  */
 import type {
+  AlertContact,
   ApiKeyRecord,
   App,
   MessageRecord,
@@ -19,6 +20,7 @@ import { ConditionFailed, type Db, type Item } from "./db";
 import { keys } from "./keys";
 
 export const MAX_WHITELIST = 300;
+export const MAX_CONTACTS = 5;
 
 export type { Db } from "./db";
 export { ConditionFailed } from "./db";
@@ -478,14 +480,133 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
 
     /** The checker's index of enabled apps (sparse GSI; never a Scan). */
     async listEnabledAppIds(): Promise<string[]> {
-      const ids: string[] = [];
+      return (await this.listEnabledApps()).map((a) => a.appId);
+    },
+
+    /** The checker's index of enabled apps (sparse GSI, projecting the whole item; no Scan). */
+    async listEnabledApps(): Promise<App[]> {
+      const apps: App[] = [];
       let startKey: Item | undefined;
       do {
         const page = await db.query({ index: "gsi1", pk: keys.enabledApps(), startKey });
-        ids.push(...page.items.map((i) => String(i.appId)));
+        apps.push(...page.items.map((i) => strip<App>(i) as App));
         startKey = page.lastKey;
       } while (startKey);
-      return ids;
+      return apps;
+    },
+
+    /** Per app: today's and yesterday's counters and the balances, in 100-key batches. */
+    async readCounters(
+      appIds: string[],
+      today: (appId: string) => string,
+      yesterday: (appId: string) => string,
+    ) {
+      const items = await db.batchGet(
+        appIds.flatMap((a) => [
+          keys.usage(a, today(a)),
+          keys.usage(a, yesterday(a)),
+          keys.package(a),
+        ]),
+      );
+      const at = (k: { pk: string; sk: string }) =>
+        items.find((i) => i.pk === k.pk && i.sk === k.sk);
+      return new Map(
+        appIds.map((a) => {
+          const pkg = at(keys.package(a));
+          return [
+            a,
+            {
+              today: at(keys.usage(a, today(a))),
+              yesterday: at(keys.usage(a, yesterday(a))),
+              balance: pkg
+                ? {
+                    domestic: pkg.domestic as number | undefined,
+                    international: pkg.international as number | undefined,
+                  }
+                : undefined,
+            },
+          ] as const;
+        }),
+      );
+    },
+
+    /** Claims an alert's key: true the first time only, so an alert fires at most once. */
+    async claimAlert(
+      appId: string,
+      alert: { key: string; event: string; subject: string; value: string },
+      at: string,
+    ): Promise<boolean> {
+      try {
+        await db.put(
+          {
+            ...keys.alert(appId, alert.key),
+            type: "Alert",
+            appId,
+            ...alert,
+            createdAt: at,
+            updatedAt: at,
+            expiresAt: ttl(at),
+          },
+          { condition: "attribute_not_exists(pk)" },
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailed) return false;
+        throw err;
+      }
+    },
+
+    async recordAlertDelivery(
+      appId: string,
+      key: string,
+      sent: { contact: string; messageId: string; status: string }[],
+      at: string,
+    ) {
+      await db.update(keys.alert(appId, key), {
+        update: "SET sent = :s, updatedAt = :at",
+        values: { ":s": sent, ":at": at },
+      });
+    },
+
+    /** An app's alert history, newest first. */
+    async listAlerts(appId: string): Promise<Item[]> {
+      const { items } = await db.query({ pk: keys.alert(appId, "").pk });
+      return items
+        .map((i) => strip<Item>(i) as Item)
+        .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+    },
+
+    /** Adds or replaces an alert contact, refusing a sixth. */
+    async putContact(
+      appId: string,
+      contact: AlertContact,
+      at: string,
+    ): Promise<"saved" | "full" | "missing"> {
+      try {
+        await db.update(keys.app(appId), {
+          update: "SET contacts = if_not_exists(contacts, :empty), updatedAt = :at",
+          condition: "attribute_exists(pk)",
+          values: { ":empty": {}, ":at": at },
+        });
+        await db.update(keys.app(appId), {
+          update: "SET contacts.#c = :c, updatedAt = :at",
+          condition: "size(contacts) < :max OR attribute_exists(contacts.#c)",
+          names: { "#c": contact.id },
+          values: { ":c": contact, ":at": at, ":max": MAX_CONTACTS },
+        });
+        return "saved";
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        return (await db.get(keys.app(appId))) ? "full" : "missing";
+      }
+    },
+
+    async deleteContact(appId: string, contactId: string, at: string): Promise<void> {
+      await db.update(keys.app(appId), {
+        update: "REMOVE contacts.#c SET updatedAt = :at",
+        names: { "#c": contactId },
+        values: { ":at": at },
+      });
     },
 
     async putTemplate(t: Template): Promise<void> {

@@ -51,6 +51,8 @@ export const keys = {
   usage: (appId: string, day: string): Key => ({ pk: `USAGE#${appId}`, sk: day }),
   /** A number's opt-outs for one app, one attribute per signature. */
   optOut: (appId: string, e164: string): Key => ({ pk: `OPTOUT#${appId}#${e164}`, sk: "OPTOUT" }),
+  /** A fired alert: its key (event, threshold, period) is the at-most-once marker. */
+  alert: (appId: string, alertKey: string): Key => ({ pk: `ALERT#${appId}`, sk: alertKey }),
   /** Prepaid balances, in segments. */
   package: (appId: string): Key => ({ pk: `APP#${appId}`, sk: "PKG" }),
 };

@@ -26,17 +26,26 @@ beforeEach(() => {
 const emulator = (p: DemoProvider) => (p === "tencent" ? s.tencent : s.huawei);
 
 async function finalStatus(key: string, id: string): Promise<Record<string, unknown>> {
-  return waitFor(async () => {
-    const r = await s.api("GET", `/v1/messages/${id}`, { key });
-    return r.body.status !== "submitted" && r.body;
-  }, 5000, `a report for ${id}`);
+  return waitFor(
+    async () => {
+      const r = await s.api("GET", `/v1/messages/${id}`, { key });
+      return r.body.status !== "submitted" && r.body;
+    },
+    5000,
+    `a report for ${id}`,
+  );
 }
 
 describe.each(["tencent", "huawei"] as const)("through %s", (provider) => {
   it("a message ends delivered, reported in the vendor's own format", async () => {
     const app = await newApp(s, {}, [provider]);
     const res = await app.send(code([fresh()]));
-    expect(res.body.messages[0]).toMatchObject({ status: "submitted", code: "Ok", segments: 1, country: "CN" });
+    expect(res.body.messages[0]).toMatchObject({
+      status: "submitted",
+      code: "Ok",
+      segments: 1,
+      country: "CN",
+    });
     const record = await finalStatus(app.apiKey, res.body.messages[0].id);
     expect(record).toMatchObject({ status: "delivered", carrierCode: "DELIVRD", provider });
     expect(emulator(provider).messages()).toHaveLength(1);
@@ -52,9 +61,15 @@ describe.each(["tencent", "huawei"] as const)("through %s", (provider) => {
     const app = await newApp(s, {}, [provider]);
     const res = await app.send(code(["+8613300000044"]));
     expect(res.body.messages[0].status).toBe("failed");
-    const record = (await s.api("GET", `/v1/messages/${res.body.messages[0].id}`, { key: app.apiKey })).body;
+    const record = (
+      await s.api("GET", `/v1/messages/${res.body.messages[0].id}`, { key: app.apiKey })
+    ).body;
     expect(record).toMatchObject({ status: "failed", provider });
-    expect(record.code).toBe(provider === "tencent" ? "FailedOperation.PhoneNumberInBlacklist" : "LimitExceeded.DeliveryFrequencyLimit");
+    expect(record.code).toBe(
+      provider === "tencent"
+        ? "FailedOperation.PhoneNumberInBlacklist"
+        : "LimitExceeded.DeliveryFrequencyLimit",
+    );
   });
 
   it("a number ending in 444 is accepted and never reported", async () => {
@@ -62,7 +77,10 @@ describe.each(["tencent", "huawei"] as const)("through %s", (provider) => {
     const res = await app.send(code(["+8613300000444"]));
     expect(res.body.messages[0].status).toBe("submitted");
     await new Promise((r) => setTimeout(r, 300));
-    expect((await s.api("GET", `/v1/messages/${res.body.messages[0].id}`, { key: app.apiKey })).body.status).toBe("submitted");
+    expect(
+      (await s.api("GET", `/v1/messages/${res.body.messages[0].id}`, { key: app.apiKey })).body
+        .status,
+    ).toBe("submitted");
   });
 
   it("a reply of R opts the number out", async () => {
@@ -71,7 +89,10 @@ describe.each(["tencent", "huawei"] as const)("through %s", (provider) => {
     const to = fresh();
     await emulator(provider).reply({ phone: to, text: "R", sign: "smsgate" });
     const res = await app.send(code([to]));
-    expect(res.body.messages[0]).toMatchObject({ status: "rejected", code: "FailedOperation.PhoneNumberInBlacklist" });
+    expect(res.body.messages[0]).toMatchObject({
+      status: "rejected",
+      code: "FailedOperation.PhoneNumberInBlacklist",
+    });
   });
 
   it("a vendor timeout leaves the number unknown", async () => {
@@ -79,7 +100,10 @@ describe.each(["tencent", "huawei"] as const)("through %s", (provider) => {
     emulator(provider).setFault("timeout");
     const res = await app.send(code([fresh()]));
     emulator(provider).setFault("none");
-    expect(res.body.messages[0]).toMatchObject({ status: "unknown", code: "InternalError.ProviderTimeout" });
+    expect(res.body.messages[0]).toMatchObject({
+      status: "unknown",
+      code: "InternalError.ProviderTimeout",
+    });
   }, 20_000);
 });
 
@@ -91,7 +115,9 @@ describe("failover from Huawei to Tencent", () => {
     s.huawei.setFault("none");
     expect(res.body.messages[0]).toMatchObject({ status: "submitted", code: "Ok" });
     expect(s.tencent.messages()).toHaveLength(1);
-    const record = (await s.api("GET", `/v1/messages/${res.body.messages[0].id}`, { key: app.apiKey })).body;
+    const record = (
+      await s.api("GET", `/v1/messages/${res.body.messages[0].id}`, { key: app.apiKey })
+    ).body;
     expect(record.provider).toBe("tencent");
   });
 
@@ -100,9 +126,14 @@ describe("failover from Huawei to Tencent", () => {
     s.huawei.setFault("timeout");
     const res = await app.send(code([fresh()]));
     s.huawei.setFault("none");
-    expect(res.body.messages[0]).toMatchObject({ status: "unknown", code: "InternalError.ProviderTimeout" });
+    expect(res.body.messages[0]).toMatchObject({
+      status: "unknown",
+      code: "InternalError.ProviderTimeout",
+    });
     expect(s.tencent.messages()).toEqual([]);
-    const record = (await s.api("GET", `/v1/messages/${res.body.messages[0].id}`, { key: app.apiKey })).body;
+    const record = (
+      await s.api("GET", `/v1/messages/${res.body.messages[0].id}`, { key: app.apiKey })
+    ).body;
     expect(record.provider).toBe("huawei");
   }, 20_000);
 
@@ -117,15 +148,24 @@ describe("failover from Huawei to Tencent", () => {
 describe("wrong vendor credentials", () => {
   let bad: TestStack;
   beforeAll(async () => {
-    bad = await startTestStack({ tencentSecretKeyOverride: "not-the-secret", huaweiAppSecretOverride: "not-the-secret" });
+    bad = await startTestStack({
+      tencentSecretKeyOverride: "not-the-secret",
+      huaweiAppSecretOverride: "not-the-secret",
+    });
   });
   afterAll(() => bad?.close());
 
-  it.each(["tencent", "huawei"] as const)("%s refuses smsgate's signature; the number fails, nothing is sent", async (provider) => {
-    const app = await newApp(bad, {}, [provider]);
-    const res = await app.send(code([fresh()]));
-    expect(res.status).toBe(200);
-    expect(res.body.messages[0]).toMatchObject({ status: "failed", code: "FailedOperation.ProviderAuthFailure" });
-    expect((provider === "tencent" ? bad.tencent : bad.huawei).messages()).toEqual([]);
-  });
+  it.each(["tencent", "huawei"] as const)(
+    "%s refuses smsgate's signature; the number fails, nothing is sent",
+    async (provider) => {
+      const app = await newApp(bad, {}, [provider]);
+      const res = await app.send(code([fresh()]));
+      expect(res.status).toBe(200);
+      expect(res.body.messages[0]).toMatchObject({
+        status: "failed",
+        code: "FailedOperation.ProviderAuthFailure",
+      });
+      expect((provider === "tencent" ? bad.tencent : bad.huawei).messages()).toEqual([]);
+    },
+  );
 });
