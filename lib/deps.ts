@@ -10,7 +10,7 @@ import type { ProviderName } from "./model";
 import type { Provider, Webhooks } from "./providers/port";
 import { webhookParsers } from "./providers/webhooks";
 import { createStore, type Store } from "./store";
-import { createDb, createDynamoClient } from "./store/db";
+import { createDb, lazyDynamoClient } from "./store/db";
 import type { RequestMeter } from "./store/meter";
 
 export interface Providers {
@@ -44,11 +44,10 @@ export function createDeps(
   } = {},
 ): Deps {
   const config = overrides.config ?? loadConfig(overrides.env);
-  const client = createDynamoClient({
-    region: config.AWS_REGION,
-    endpoint: config.DYNAMODB_ENDPOINT,
-  });
-  overrides.meter?.attach(client);
+  const client = lazyDynamoClient(
+    { region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT },
+    (c) => overrides.meter?.attach(c),
+  );
   return {
     config,
     store:

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  type DynamoDBClient,
+  DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
@@ -32,6 +32,15 @@ export async function startDynalite(opts: { port?: number; path?: string }): Pro
     endpoint: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A client for local set-up and test inspection (not through the store). */
+export function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    region: "local",
+    endpoint,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
 }
 
 /** Creates the table if it is missing and waits until it is active. */

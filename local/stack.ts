@@ -9,7 +9,7 @@ import { randomToken } from "../lib/ids";
 import { createLogger, type Level } from "../lib/log";
 import { createSenders } from "../lib/providers/senders";
 import { RequestMeter } from "../lib/store/meter";
-import { ensureTable, startDynalite, startDynamoDbLocal } from "./dynamo";
+import { ensureTable, localClient, startDynalite, startDynamoDbLocal } from "./dynamo";
 import { type HuaweiEmulator, startHuaweiEmulator } from "./huawei-emulator/index";
 import { type HttpFunction, startRouter } from "./router";
 import { ALERT_TEMPLATE_IDS, DEMO_HUAWEI_SENDER, DEMO_TENCENT_SDK_APP_ID } from "./seed";
@@ -115,11 +115,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     senders: createSenders,
   });
   // Not through the store: creating tables is the deployment's job (CloudFormation) there.
-  const { createDynamoClient } = await import("../lib/store/db");
-  await ensureTable(
-    createDynamoClient({ region: "local", endpoint: dynamo.endpoint }),
-    LOCAL_TABLE,
-  );
+  await ensureTable(localClient(dynamo.endpoint), LOCAL_TABLE);
 
   const modules = {
     send: await import("../functions/send"),

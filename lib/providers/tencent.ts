@@ -3,7 +3,7 @@
  * Outcome mapping verified against the SDK's behaviour recorded in tencent.md §2
  * ("How the SDK handles responses") and exercised against the emulator in tests.
  */
-import { sms } from "tencentcloud-sdk-nodejs-sms";
+import type { sms } from "tencentcloud-sdk-nodejs-sms";
 import * as z from "zod/mini";
 import { type ErrorCode, isErrorCode } from "../errors";
 import type { NumberOutcome, Provider, PulledStatus, SendBatch } from "./port";
@@ -169,21 +169,31 @@ export function outcomeOfResponse(response: unknown, numbers: string[]): NumberO
   });
 }
 
-/** Builds the Tencent provider; the SDK client is built once and reused. */
+/**
+ * Builds the Tencent provider. The SDK client is built once, on the first send, so a cold
+ * start that never sends (or fails validation) does not load the SDK.
+ */
 export function createTencentProvider(settings: TencentSettings): Provider {
   const url = new URL(settings.endpoint);
-  const client: SdkClient = new sms.v20210111.Client({
-    credential: { secretId: settings.secretId, secretKey: settings.secretKey },
-    region: settings.region,
-    profile: {
-      httpProfile: {
-        endpoint: url.host,
-        protocol: `${url.protocol}//`,
-        reqMethod: "POST",
-        reqTimeout: settings.timeoutSeconds,
-      },
-    },
-  });
+  let made: Promise<SdkClient> | undefined;
+  const sdk = (): Promise<SdkClient> => {
+    made ??= import("tencentcloud-sdk-nodejs-sms").then(
+      ({ sms }) =>
+        new sms.v20210111.Client({
+          credential: { secretId: settings.secretId, secretKey: settings.secretKey },
+          region: settings.region,
+          profile: {
+            httpProfile: {
+              endpoint: url.host,
+              protocol: `${url.protocol}//`,
+              reqMethod: "POST",
+              reqTimeout: settings.timeoutSeconds,
+            },
+          },
+        }),
+    );
+    return made;
+  };
 
   return {
     name: "tencent",
@@ -198,6 +208,7 @@ export function createTencentProvider(settings: TencentSettings): Provider {
         );
       }
       try {
+        const client = await sdk();
         const response = await client.SendSms({
           PhoneNumberSet: batch.numbers,
           SmsSdkAppId: sdkAppId,
@@ -217,6 +228,7 @@ export function createTencentProvider(settings: TencentSettings): Provider {
     async pullStatuses(binding): Promise<PulledStatus[]> {
       const sdkAppId = binding.sdkAppId ?? settings.defaultSdkAppId;
       if (!sdkAppId) return [];
+      const client = await sdk();
       const response = await client.PullSmsSendStatus({ Limit: 100, SmsSdkAppId: sdkAppId });
       const parsed = z.parse(pulledSchema, response);
       return parsed.PullSmsSendStatusSet.map((p) => ({

@@ -3,17 +3,14 @@
  * failures turned into ConditionFailed, batch calls chunked and their unprocessed keys
  * retried. Only lib/store talks to DynamoDB, and only through this file.
  */
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
+import type {
+  AttributeValue,
+  BatchGetItemCommandOutput,
+  BatchWriteItemCommandOutput,
   DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
+  GetItemCommandOutput,
+  QueryCommandOutput,
+  UpdateItemCommandOutput,
 } from "@aws-sdk/client-dynamodb";
 import type { Key } from "./keys";
 
@@ -104,7 +101,23 @@ const chunk = <T>(xs: T[], n: number): T[][] =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Builds the port over one table. */
-export function createDb(client: DynamoDBClient, table: string): Db {
+type Sdk = typeof import("@aws-sdk/client-dynamodb");
+
+// The AWS SDK loads on the first request, not at import: a cold start that fails validation
+// or serves from cache never pays for it (docs/performance.md, import time).
+let sdkModule: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => {
+  sdkModule ??= import("@aws-sdk/client-dynamodb");
+  return sdkModule;
+};
+
+/** Builds the port over one table; the client is made on first use by `client`. */
+export function createDb(client: () => Promise<DynamoDBClient>, table: string): Db {
+  // biome-ignore lint/suspicious/noExplicitAny: each call site casts to its command's output type
+  const send = async (make: (sdk: Sdk) => unknown): Promise<any> => {
+    const [c, sdk] = await Promise.all([client(), loadSdk()]);
+    return c.send(make(sdk) as never);
+  };
   // DynamoDB refuses placeholders an expression does not use; builders may offer extras.
   const used = <T>(map: Record<string, T> | undefined, text: string) => {
     const kept = Object.entries(map ?? {}).filter(([k]) =>
@@ -126,10 +139,7 @@ export function createDb(client: DynamoDBClient, table: string): Db {
     try {
       return await run();
     } catch (err) {
-      if (
-        err instanceof ConditionalCheckFailedException ||
-        (err as Error).name === "ConditionalCheckFailedException"
-      ) {
+      if ((err as Error).name === "ConditionalCheckFailedException") {
         throw new ConditionFailed({ cause: err });
       }
       throw err;
@@ -138,12 +148,13 @@ export function createDb(client: DynamoDBClient, table: string): Db {
 
   return {
     async get(key, consistent = true) {
-      const out = await client.send(
-        new GetItemCommand({
-          TableName: table,
-          Key: toAttrs({ ...key }),
-          ConsistentRead: consistent,
-        }),
+      const out = await send(
+        (sdk) =>
+          new sdk.GetItemCommand({
+            TableName: table,
+            Key: toAttrs({ ...key }),
+            ConsistentRead: consistent,
+          }),
       );
       return out.Item ? fromAttrs(out.Item) : undefined;
     },
@@ -156,10 +167,11 @@ export function createDb(client: DynamoDBClient, table: string): Db {
           let pending: Record<string, AttributeValue>[] = part.map((k) => toAttrs({ ...k }));
           for (let attempt = 0; pending.length > 0; attempt++) {
             if (attempt > 0) await sleep(Math.min(50 * 2 ** attempt, 1000));
-            const out = await client.send(
-              new BatchGetItemCommand({
-                RequestItems: { [table]: { Keys: pending, ConsistentRead: consistent } },
-              }),
+            const out = await send(
+              (sdk) =>
+                new sdk.BatchGetItemCommand({
+                  RequestItems: { [table]: { Keys: pending, ConsistentRead: consistent } },
+                }),
             );
             for (const it of out.Responses?.[table] ?? []) items.push(fromAttrs(it));
             pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
@@ -174,22 +186,24 @@ export function createDb(client: DynamoDBClient, table: string): Db {
 
     async put(item, expr) {
       await guarded(() =>
-        client.send(
-          new PutItemCommand({ TableName: table, Item: toAttrs(item), ...exprParts(expr) }),
+        send(
+          (sdk) =>
+            new sdk.PutItemCommand({ TableName: table, Item: toAttrs(item), ...exprParts(expr) }),
         ),
       );
     },
 
     async update(key, expr) {
       const out = await guarded(() =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: table,
-            Key: toAttrs({ ...key }),
-            UpdateExpression: expr.update,
-            ReturnValues: expr.returnValues ?? "NONE",
-            ...exprParts(expr),
-          }),
+        send(
+          (sdk) =>
+            new sdk.UpdateItemCommand({
+              TableName: table,
+              Key: toAttrs({ ...key }),
+              UpdateExpression: expr.update,
+              ReturnValues: expr.returnValues ?? "NONE",
+              ...exprParts(expr),
+            }),
         ),
       );
       return out.Attributes ? fromAttrs(out.Attributes) : undefined;
@@ -197,8 +211,13 @@ export function createDb(client: DynamoDBClient, table: string): Db {
 
     async delete(key, expr) {
       await guarded(() =>
-        client.send(
-          new DeleteItemCommand({ TableName: table, Key: toAttrs({ ...key }), ...exprParts(expr) }),
+        send(
+          (sdk) =>
+            new sdk.DeleteItemCommand({
+              TableName: table,
+              Key: toAttrs({ ...key }),
+              ...exprParts(expr),
+            }),
         ),
       );
     },
@@ -219,18 +238,19 @@ export function createDb(client: DynamoDBClient, table: string): Db {
         values[":a"] = q.skBetween[0];
         values[":b"] = q.skBetween[1];
       }
-      const out = await client.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: q.index,
-          KeyConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttrs(values),
-          ScanIndexForward: !q.newestFirst,
-          Limit: q.limit,
-          ExclusiveStartKey: q.startKey ? toAttrs(q.startKey) : undefined,
-          ConsistentRead: q.index ? undefined : q.consistent,
-        }),
+      const out = await send(
+        (sdk) =>
+          new sdk.QueryCommand({
+            TableName: table,
+            IndexName: q.index,
+            KeyConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: toAttrs(values),
+            ScanIndexForward: !q.newestFirst,
+            Limit: q.limit,
+            ExclusiveStartKey: q.startKey ? toAttrs(q.startKey) : undefined,
+            ConsistentRead: q.index ? undefined : q.consistent,
+          }),
       );
       return {
         items: (out.Items ?? []).map(fromAttrs),
@@ -248,8 +268,8 @@ export function createDb(client: DynamoDBClient, table: string): Db {
           let pending = part;
           for (let attempt = 0; pending.length > 0; attempt++) {
             if (attempt > 0) await sleep(Math.min(50 * 2 ** attempt, 1000));
-            const out = await client.send(
-              new BatchWriteItemCommand({ RequestItems: { [table]: pending } }),
+            const out = await send(
+              (sdk) => new sdk.BatchWriteItemCommand({ RequestItems: { [table]: pending } }),
             );
             pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
             if (attempt > 8 && pending.length)
@@ -262,11 +282,25 @@ export function createDb(client: DynamoDBClient, table: string): Db {
 }
 
 /** The DynamoDB client: built once per cold start; local endpoints get dummy credentials. */
-export function createDynamoClient(opts: { region: string; endpoint?: string }): DynamoDBClient {
-  return new DynamoDBClient({
-    region: opts.region,
-    endpoint: opts.endpoint,
-    ...(opts.endpoint ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
-    maxAttempts: 3,
-  });
+/** The DynamoDB client, made once on first use; local endpoints get dummy credentials. */
+export function lazyDynamoClient(
+  opts: { region: string; endpoint?: string },
+  onCreate?: (c: DynamoDBClient) => void,
+) {
+  let made: Promise<DynamoDBClient> | undefined;
+  return (): Promise<DynamoDBClient> => {
+    made ??= loadSdk().then(({ DynamoDBClient }) => {
+      const c = new DynamoDBClient({
+        region: opts.region,
+        endpoint: opts.endpoint,
+        ...(opts.endpoint
+          ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+          : {}),
+        maxAttempts: 3,
+      });
+      onCreate?.(c);
+      return c;
+    });
+    return made;
+  };
 }

@@ -3,7 +3,7 @@
  * ports for one test file, with the demo app seeded through the admin API.
  */
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
-import { createDynamoClient } from "../../lib/store/db";
+import { localClient } from "../../local/dynamo";
 import {
   createDemoApp,
   type Demo,
@@ -55,7 +55,7 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
     { tencent: stack.tencent, huawei: stack.huawei },
     stack.huaweiAppKey,
   )) as [Demo, Demo];
-  const dynamo = createDynamoClient({ region: "local", endpoint: process.env.DYNAMODB_ENDPOINT });
+  const dynamo = localClient(process.env.DYNAMODB_ENDPOINT ?? "");
   return {
     ...stack,
     demo,
