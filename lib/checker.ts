@@ -5,10 +5,11 @@
  * apps and counter items only: never records, never a Scan.
  */
 import type { Deps } from "./deps";
+import { normaliseE164 } from "./e164";
 import { reconcile, retryForwards } from "./housekeeping";
 import { ulid } from "./ids";
 import type { App, MessageRecord } from "./model";
-import { parsePhone } from "./phone";
+import type { Phone } from "./phone";
 import { vendorRecord } from "./records";
 import { ALERT_TEMPLATE_BODY, ALERT_TEMPLATE_ID, type Alert, dueAlerts } from "./rules/alerts";
 import { sendStats } from "./rules/stats";
@@ -62,7 +63,15 @@ export async function runChecks(deps: Deps) {
  */
 async function sendAlert(deps: Deps, app: App, alert: Alert, now: number): Promise<void> {
   const contacts = Object.values(app.contacts ?? {}).filter((c) => c.events.includes(alert.event));
-  const phones = contacts.map((c) => parsePhone(c.phone)).filter((p) => p !== null);
+  // Contacts are stored normalised; the vendor tells each number's country when it answers.
+  const phones: Phone[] = contacts
+    .map((c) => normaliseE164(c.phone))
+    .filter((e164) => e164 !== null)
+    .map((e164) => ({
+      e164,
+      mainland: e164.startsWith("+86"),
+      country: e164.startsWith("+86") ? "CN" : "DEF",
+    }));
   if (phones.length === 0) return;
   const route = app.providers
     .map((b) => ({
@@ -141,7 +150,7 @@ async function sendAlert(deps: Deps, app: App, alert: Alert, now: number): Promi
       app.appId,
       alert.key,
       records.map((r) => ({
-        contact: contacts.find((c) => parsePhone(c.phone)?.e164 === r.to)?.id ?? "",
+        contact: contacts.find((c) => normaliseE164(c.phone) === r.to)?.id ?? "",
         messageId: r.id,
         status: r.status,
       })),
