@@ -3,20 +3,14 @@ import {
   addOptOut,
   addWhitelist,
   adminApp,
-  contactSchema,
   createApp,
-  createAppSchema,
   createKey,
-  createKeySchema,
   deleteContact,
   getOptOut,
   getPackage,
   listAlerts,
   listContacts,
-  optOutSchema,
-  packageSchema,
   patchApp,
-  patchAppSchema,
   publicApp,
   publicTemplate,
   putContact,
@@ -25,7 +19,6 @@ import {
   putTemplate,
   removeOptOut,
   removeWhitelist,
-  templateSchema,
 } from "../lib/admin";
 import { authenticate } from "../lib/auth";
 import { createDeps, type Deps } from "../lib/deps";
@@ -33,6 +26,15 @@ import { AppError } from "../lib/errors";
 import { type HttpRequest, type HttpResponse, httpHandler, json, parseBody } from "../lib/http";
 import type { Principal } from "../lib/model";
 import { listReplies } from "../lib/records-api";
+import {
+  contactSchema,
+  createAppSchema,
+  createKeySchema,
+  optOutSchema,
+  packageSchema,
+  patchAppSchema,
+  templateSchema,
+} from "../lib/schemas";
 
 type Route = (deps: Deps, p: Principal, req: HttpRequest, appId: string) => Promise<HttpResponse>;
 

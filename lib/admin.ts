@@ -2,7 +2,7 @@
  * Configuration API (API.md "Configuration"): apps, templates, signatures, keys, whitelist,
  * opt-outs and package. The operator key manages every app; an app key with `admin` its own.
  */
-import * as z from "zod";
+import type * as z from "zod/mini";
 import { authorize, newApiKey } from "./auth";
 import { masterSecret } from "./config";
 import type { Deps } from "./deps";
@@ -10,167 +10,19 @@ import { normaliseE164 } from "./e164";
 import { AppError } from "./errors";
 import { ulid } from "./ids";
 import type { App, Principal, Scope, Template } from "./model";
-import { ALERT_EVENTS, type AlertEvent } from "./rules/alerts";
-import { DEFAULT_FREQUENCY, MAX_WINDOW_LIMIT } from "./rules/frequency";
+import { DEFAULT_FREQUENCY } from "./rules/frequency";
+import type {
+  contactSchema,
+  createAppSchema,
+  createKeySchema,
+  optOutSchema,
+  packageSchema,
+  patchAppSchema,
+  templateSchema,
+} from "./schemas";
 import { callbackUrls, seal } from "./secrets";
 import { MAX_WHITELIST } from "./store";
-import { countVariables, DEFAULT_UNSUBSCRIBE_FOOTER, isValidSign, MAX_BODY } from "./template";
-
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, "must be an IANA time zone such as Asia/Shanghai");
-
-const sign = z.string().refine(isValidSign, "must be 2–12 CJK characters, letters or digits");
-const country = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code such as CN or US");
-const count = z.number().int().min(0).max(100_000_000);
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM");
-
-const providerBinding = z
-  .object({
-    provider: z.enum(["tencent", "huawei"]),
-    sdkAppId: z
-      .string()
-      .regex(/^\d{6,20}$/, "must be the numeric SmsSdkAppId")
-      .optional(),
-    /** Huawei channel numbers (通道号): per signature, and the one to use otherwise. */
-    sender: z.string().min(1).max(21).optional(),
-    senders: z.record(z.string(), z.string().min(1).max(21)).optional(),
-  })
-  .strict();
-
-const threshold = z
-  .object({ alert: count.nullable().optional(), limit: count.nullable().optional() })
-  .strict()
-  .refine(
-    (t) => t.alert == null || t.limit == null || t.alert <= t.limit,
-    "alert must not exceed limit",
-  );
-
-const windowLimit = z.number().int().min(1).max(MAX_WINDOW_LIMIT).nullable();
-
-/** Everything PATCH /v1/apps/{appId} may change (and POST may set). */
-const settings = {
-  name: z.string().min(1).max(64),
-  enabled: z.boolean(),
-  defaultSign: sign.nullable(),
-  signatures: z.array(sign).max(50),
-  timeZone,
-  thresholds: z
-    .object({
-      domestic: threshold,
-      international: threshold,
-      countries: z.record(country, threshold),
-    })
-    .partial()
-    .strict(),
-  allowedCountries: z.array(country).max(250).nullable(),
-  frequency: z
-    .object({
-      thirtySeconds: windowLimit,
-      oneHour: windowLimit,
-      oneDay: z.number().int().min(1).max(10_000).nullable(),
-      sameContentThirtySeconds: windowLimit,
-    })
-    .partial()
-    .strict(),
-  marketingWindow: z.object({ start: clock, end: clock }).strict(),
-  unsubscribeFooter: z.string().min(1).max(32).nullable(),
-  /** Extra reply keywords that unsubscribe, beside the built-in ones. */
-  unsubscribeKeywords: z.array(z.string().min(1).max(16)).max(20),
-  alertRules: z
-    .object({
-      antiFraud: z
-        .object({
-          volumeAbove: count,
-          successRateBelow: z.number().min(0).max(1),
-          growthAbove: z.number().min(0),
-        })
-        .partial()
-        .strict(),
-      frequencyRefusalsAbove: count,
-    })
-    .partial()
-    .strict(),
-  alertTemplateIds: z
-    .object({ tencent: z.string().min(1).max(32), huawei: z.string().min(1).max(32) })
-    .partial()
-    .strict(),
-  replyWebhook: z
-    .object({
-      url: z
-        .url()
-        .max(1024)
-        .refine((u) => /^https?:/.test(u), "must be http(s)"),
-      secret: z.string().min(16).max(256),
-    })
-    .strict()
-    .nullable(),
-};
-
-export const createAppSchema = z
-  .object({ ...settings, providers: z.array(providerBinding).min(1).max(2) })
-  .partial()
-  .required({ name: true, providers: true })
-  .strict();
-
-export const patchAppSchema = z.object(settings).partial().strict();
-
-export const templateSchema = z
-  .object({
-    kind: z.enum(["verification", "notification", "marketing"]),
-    region: z.enum(["domestic", "international"]),
-    body: z.string().min(1).max(MAX_BODY, `must be at most ${MAX_BODY} characters`),
-    providerTemplateIds: z
-      .object({
-        tencent: z
-          .string()
-          .regex(/^\d{1,20}$/, "must be Tencent's numeric template id")
-          .optional(),
-        huawei: z.string().min(1).max(64).optional(),
-      })
-      .strict()
-      .default({}),
-  })
-  .strict();
-
-export const createKeySchema = z
-  .object({
-    scopes: z
-      .array(z.enum(["send", "read", "admin"]))
-      .min(1)
-      .max(3),
-  })
-  .strict();
-
-export const optOutSchema = z
-  .object({
-    phone: z.string().min(1).max(32),
-    sign: sign.optional(),
-    consent: z.literal(
-      true,
-      "consent must be true: opt a number out only with its owner's stated consent",
-    ),
-    note: z.string().max(256).optional(),
-  })
-  .strict();
-
-export const packageSchema = z
-  .object({
-    domestic: z.object({ segments: count, alertBelow: count.optional() }).strict(),
-    international: z
-      .object({
-        amount: count,
-        alertPercents: z.array(z.number().min(0).max(100)).max(5).optional(),
-      })
-      .strict(),
-  })
-  .partial()
-  .strict();
+import { countVariables, DEFAULT_UNSUBSCRIBE_FOOTER, isValidSign } from "./template";
 
 const TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -196,7 +48,7 @@ async function issueKey(deps: Deps, appId: string, scopes: Scope[]) {
 }
 
 /** Drops nulls (meaning "unset") and applies the rest; a webhook secret is sealed first. */
-function applySettings(deps: Deps, app: App, input: z.infer<typeof patchAppSchema>): App {
+function applySettings(deps: Deps, app: App, input: z.output<typeof patchAppSchema>): App {
   const next: App = { ...app };
   for (const [k, v] of Object.entries(input)) {
     if (k === "replyWebhook" && v) {
@@ -221,7 +73,7 @@ function applySettings(deps: Deps, app: App, input: z.infer<typeof patchAppSchem
 export async function createApp(
   deps: Deps,
   p: Principal,
-  input: z.infer<typeof createAppSchema>,
+  input: z.output<typeof createAppSchema>,
   origin: string,
 ) {
   if (p.appId !== "*")
@@ -278,7 +130,7 @@ export async function patchApp(
   deps: Deps,
   p: Principal,
   appId: string,
-  input: z.infer<typeof patchAppSchema>,
+  input: z.output<typeof patchAppSchema>,
   origin: string,
 ) {
   const app = await adminApp(deps, p, appId);
@@ -298,7 +150,7 @@ export async function putTemplate(
   p: Principal,
   appId: string,
   id: string,
-  input: z.infer<typeof templateSchema>,
+  input: z.output<typeof templateSchema>,
 ) {
   const app = await adminApp(deps, p, appId);
   if (!TEMPLATE_ID.test(id))
@@ -354,7 +206,7 @@ export async function createKey(
   deps: Deps,
   p: Principal,
   appId: string,
-  input: z.infer<typeof createKeySchema>,
+  input: z.output<typeof createKeySchema>,
 ) {
   const app = await adminApp(deps, p, appId);
   return issueKey(deps, app.appId, input.scopes);
@@ -391,7 +243,7 @@ export async function addOptOut(
   deps: Deps,
   p: Principal,
   appId: string,
-  input: z.infer<typeof optOutSchema>,
+  input: z.output<typeof optOutSchema>,
 ) {
   await adminApp(deps, p, appId);
   const e164 = phoneParam(input.phone);
@@ -437,7 +289,7 @@ export async function putPackage(
   deps: Deps,
   p: Principal,
   appId: string,
-  input: z.infer<typeof packageSchema>,
+  input: z.output<typeof packageSchema>,
   origin: string,
 ) {
   const app = await adminApp(deps, p, appId);
@@ -461,25 +313,13 @@ export async function getPackage(deps: Deps, p: Principal, appId: string, _origi
   return { purchased: app.package ?? {}, remaining: balance ?? {} };
 }
 
-export const contactSchema = z
-  .object({
-    name: z.string().min(1).max(64),
-    phone: z.string().min(1).max(32),
-    email: z.email().optional(),
-    events: z
-      .array(z.enum(ALERT_EVENTS as [AlertEvent, ...AlertEvent[]]))
-      .min(1)
-      .max(5),
-  })
-  .strict();
-
 /** PUT /v1/apps/{appId}/contacts/{id}: at most 5 per app. */
 export async function putContact(
   deps: Deps,
   p: Principal,
   appId: string,
   id: string,
-  input: z.infer<typeof contactSchema>,
+  input: z.output<typeof contactSchema>,
 ) {
   await adminApp(deps, p, appId);
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(id))

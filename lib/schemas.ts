@@ -1,0 +1,173 @@
+/**
+ * The configuration API's request bodies (zod/mini: small bundles). The same schemas
+ * validate requests and generate /openapi.json, so the two cannot drift.
+ */
+import * as z from "zod/mini";
+import { ALERT_EVENTS } from "./rules/alerts";
+import { MAX_WINDOW_LIMIT } from "./rules/frequency";
+import { isValidSign, MAX_BODY } from "./template";
+
+const text = (min: number, max: number, message?: string) =>
+  z.string().check(z.minLength(min, message), z.maxLength(max, message));
+const whole = (min: number, max: number) =>
+  z.number().check(z.refine(Number.isInteger, "must be a whole number"), z.gte(min), z.lte(max));
+
+const timeZone = z.string().check(
+  z.refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be an IANA time zone such as Asia/Shanghai"),
+);
+const sign = z
+  .string()
+  .check(z.refine(isValidSign, "must be 2–12 CJK characters, letters or digits"));
+const country = z
+  .string()
+  .check(z.regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code such as CN or US"));
+const count = whole(0, 100_000_000);
+const clock = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM"));
+
+const providerBinding = z.strictObject({
+  provider: z.enum(["tencent", "huawei"]),
+  sdkAppId: z.optional(z.string().check(z.regex(/^\d{6,20}$/, "must be the numeric SmsSdkAppId"))),
+  /** Huawei channel numbers (通道号): per signature, and the one to use otherwise. */
+  sender: z.optional(text(1, 21)),
+  senders: z.optional(z.record(z.string(), text(1, 21))),
+});
+
+const threshold = z
+  .strictObject({ alert: z.optional(z.nullable(count)), limit: z.optional(z.nullable(count)) })
+  .check(
+    z.refine(
+      (t) => t.alert == null || t.limit == null || t.alert <= t.limit,
+      "alert must not exceed limit",
+    ),
+  );
+
+const windowLimit = z.nullable(whole(1, MAX_WINDOW_LIMIT));
+
+/** Everything PATCH /v1/apps/{appId} may change (and POST may set). */
+const settings = {
+  name: text(1, 64),
+  enabled: z.boolean(),
+  defaultSign: z.nullable(sign),
+  signatures: z.array(sign).check(z.maxLength(50)),
+  timeZone,
+  thresholds: z.partial(
+    z.strictObject({
+      domestic: threshold,
+      international: threshold,
+      countries: z.record(country, threshold),
+    }),
+  ),
+  allowedCountries: z.nullable(z.array(country).check(z.maxLength(250))),
+  frequency: z.partial(
+    z.strictObject({
+      thirtySeconds: windowLimit,
+      oneHour: windowLimit,
+      oneDay: z.nullable(whole(1, 10_000)),
+      sameContentThirtySeconds: windowLimit,
+    }),
+  ),
+  marketingWindow: z.strictObject({ start: clock, end: clock }),
+  unsubscribeFooter: z.nullable(text(1, 32)),
+  /** Extra reply keywords that unsubscribe, beside the built-in ones. */
+  unsubscribeKeywords: z.array(text(1, 16)).check(z.maxLength(20)),
+  alertRules: z.partial(
+    z.strictObject({
+      antiFraud: z.partial(
+        z.strictObject({
+          volumeAbove: count,
+          successRateBelow: z.number().check(z.gte(0), z.lte(1)),
+          growthAbove: z.number().check(z.gte(0)),
+        }),
+      ),
+      frequencyRefusalsAbove: count,
+    }),
+  ),
+  alertTemplateIds: z.partial(z.strictObject({ tencent: text(1, 32), huawei: text(1, 32) })),
+  replyWebhook: z.nullable(
+    z.strictObject({
+      url: z.url().check(
+        z.maxLength(1024),
+        z.refine((u) => /^https?:/.test(u), "must be http(s)"),
+      ),
+      secret: text(16, 256),
+    }),
+  ),
+};
+
+export const createAppSchema = z.strictObject({
+  ...z.partial(z.object(settings)).shape,
+  name: settings.name,
+  providers: z.array(providerBinding).check(z.minLength(1), z.maxLength(2)),
+});
+export type CreateApp = z.output<typeof createAppSchema>;
+
+export const patchAppSchema = z.partial(z.strictObject(settings));
+export type PatchApp = z.output<typeof patchAppSchema>;
+
+export const templateSchema = z.strictObject({
+  kind: z.enum(["verification", "notification", "marketing"]),
+  region: z.enum(["domestic", "international"]),
+  body: text(1, MAX_BODY, `must be 1–${MAX_BODY} characters`),
+  providerTemplateIds: z._default(
+    z.strictObject({
+      tencent: z.optional(
+        z.string().check(z.regex(/^\d{1,20}$/, "must be Tencent's numeric template id")),
+      ),
+      huawei: z.optional(text(1, 64)),
+    }),
+    {},
+  ),
+});
+export type TemplateInput = z.output<typeof templateSchema>;
+
+export const createKeySchema = z.strictObject({
+  scopes: z.array(z.enum(["send", "read", "admin"])).check(z.minLength(1), z.maxLength(3)),
+});
+
+export const optOutSchema = z.strictObject({
+  phone: text(1, 32),
+  sign: z.optional(sign),
+  consent: z.literal(
+    true,
+    "consent must be true: opt a number out only with its owner's stated consent",
+  ),
+  note: z.optional(text(0, 256)),
+});
+
+export const packageSchema = z.partial(
+  z.strictObject({
+    domestic: z.strictObject({ segments: count, alertBelow: z.optional(count) }),
+    international: z.strictObject({
+      amount: count,
+      alertPercents: z.optional(
+        z.array(z.number().check(z.gte(0), z.lte(100))).check(z.maxLength(5)),
+      ),
+    }),
+  }),
+);
+
+export const contactSchema = z.strictObject({
+  name: text(1, 64),
+  phone: text(1, 32),
+  email: z.optional(z.email()),
+  events: z
+    .array(
+      z.enum(
+        ALERT_EVENTS as [
+          "overVolume",
+          "limitReached",
+          "packageBalance",
+          "antiFraud",
+          "frequencyLimit",
+        ],
+      ),
+    )
+    .check(z.minLength(1), z.maxLength(5)),
+});
