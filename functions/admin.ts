@@ -1,4 +1,7 @@
-/** /v1/apps…: configuration (operator key, or an app key with `admin`). */
+/**
+ * /v1/apps…: configuration (operator key, or an app key with `admin`); records lists and
+ * statistics (scope `read`); /openapi.json.
+ */
 import {
   addOptOut,
   addWhitelist,
@@ -9,7 +12,11 @@ import {
   getOptOut,
   getPackage,
   listAlerts,
+  listApps,
   listContacts,
+  listKeys,
+  listOptOuts,
+  listWhitelist,
   patchApp,
   publicApp,
   publicTemplate,
@@ -19,13 +26,15 @@ import {
   putTemplate,
   removeOptOut,
   removeWhitelist,
+  revokeKey,
 } from "../lib/admin";
-import { authenticate } from "../lib/auth";
+import { authenticate, authorize } from "../lib/auth";
 import { createDeps, type Deps } from "../lib/deps";
 import { AppError } from "../lib/errors";
 import { type HttpRequest, type HttpResponse, httpHandler, json, parseBody } from "../lib/http";
 import type { Principal } from "../lib/model";
-import { listReplies } from "../lib/records-api";
+import { openApiDocument, ROUTES } from "../lib/openapi";
+import { listMessages, listReplies, stats } from "../lib/records-api";
 import {
   contactSchema,
   createAppSchema,
@@ -40,8 +49,22 @@ type Route = (deps: Deps, p: Principal, req: HttpRequest, appId: string) => Prom
 
 const origin = (deps: Deps, req: HttpRequest) => deps.config.SMSGATE_PUBLIC_URL ?? req.origin;
 const noContent = (): HttpResponse => ({ statusCode: 204, body: "" });
+const ACCESS = new Map(ROUTES.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r.access]));
 
 const routes: Record<string, Route> = {
+  "GET /v1/apps": async (deps, p, req) => json(200, await listApps(deps, p, origin(deps, req))),
+  "GET /v1/apps/{appId}/keys": async (deps, p, _req, appId) =>
+    json(200, await listKeys(deps, p, appId)),
+  "DELETE /v1/apps/{appId}/keys/{id}": async (deps, p, req, appId) => {
+    await revokeKey(deps, p, appId, req.params.id ?? "");
+    return noContent();
+  },
+  "GET /v1/apps/{appId}/whitelist": async (deps, p, _req, appId) =>
+    json(200, await listWhitelist(deps, p, appId)),
+  "GET /v1/apps/{appId}/opt-outs": async (deps, p, req, appId) =>
+    json(200, await listOptOuts(deps, p, appId, req.query)),
+  "GET /v1/messages": async (deps, p, req) => json(200, await listMessages(deps, p, req.query)),
+  "GET /v1/stats": async (deps, p, req) => json(200, await stats(deps, p, req.query)),
   "POST /v1/apps": async (deps, p, req) =>
     json(201, await createApp(deps, p, parseBody(req, createAppSchema), origin(deps, req))),
   "GET /v1/apps/{appId}": async (deps, p, req, appId) =>
@@ -96,9 +119,14 @@ const routes: Record<string, Route> = {
 
 export function makeHandler(deps: Deps) {
   return httpHandler(deps, async (req) => {
+    if (req.routeKey === "GET /openapi.json") return json(200, openApiDocument(origin(deps, req)));
     const route = routes[req.routeKey];
     if (!route) throw new AppError("ResourceNotFound.Route");
     const principal = await authenticate(deps, req.headers);
+    // Scope and app first, so a read key or another app's key never learns about the body.
+    const needs = ACCESS.get(req.routeKey);
+    if (req.params.appId && (needs === "read" || needs === "admin"))
+      authorize(principal, needs, req.params.appId);
     return route(deps, principal, req, req.params.appId ?? "");
   });
 }

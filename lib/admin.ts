@@ -5,6 +5,7 @@
 import type * as z from "zod/mini";
 import { authorize, newApiKey } from "./auth";
 import { masterSecret } from "./config";
+import { decodeCursor, encodeCursor } from "./cursor";
 import type { Deps } from "./deps";
 import { normaliseE164 } from "./e164";
 import { AppError } from "./errors";
@@ -119,9 +120,13 @@ export async function adminApp(
   appId: string,
   scope: Scope = "admin",
 ): Promise<App> {
-  authorize(p, scope, appId);
-  const app = await deps.store.getApp(appId);
+  // Read first, then decide: a foreign app and a missing one cost the same and answer the
+  // same 404, so neither timing nor content tells whether another app exists.
+  const app = /^[0-9A-Z]{26}$/.test(appId) ? await deps.store.getApp(appId) : undefined;
+  if (p.appId !== "*" && p.appId !== appId)
+    throw new AppError("ResourceNotFound", `No app ${appId}.`);
   if (!app) throw new AppError("ResourceNotFound", `No app ${appId}.`);
+  authorize(p, scope, appId);
   return app;
 }
 
@@ -247,8 +252,16 @@ export async function addOptOut(
 ) {
   await adminApp(deps, p, appId);
   const e164 = phoneParam(input.phone);
+  const sign = input.sign ?? "*";
+  const existing = await deps.store.getOptOuts(appId, e164);
+  if (!existing?.entries.some((e) => e.sign === sign && e.reason === "manual")) {
+    // Manual entries are capped per app; reply opt-outs are not (users may always say stop).
+    if (!(await deps.store.countManualOptOut(appId, 1))) {
+      throw new AppError("LimitExceeded.ManualOptOutLimit");
+    }
+  }
   const entry = {
-    sign: input.sign ?? "*",
+    sign,
     reason: "manual" as const,
     at: nowIso(deps),
     detail: `by key ${p.keyId}${input.note ? `: ${input.note}` : ""}`,
@@ -266,14 +279,13 @@ export async function removeOptOut(
   sign: string | undefined,
 ) {
   await adminApp(deps, p, appId);
-  const removed = await deps.store.removeOptOut(
-    appId,
-    phoneParam(raw),
-    sign,
-    `key ${p.keyId}`,
-    nowIso(deps),
-  );
+  const e164 = phoneParam(raw);
+  const before = await deps.store.getOptOuts(appId, e164);
+  const removed = await deps.store.removeOptOut(appId, e164, sign, `key ${p.keyId}`, nowIso(deps));
   if (!removed) throw new AppError("ResourceNotFound", "That number has no such opt-out.");
+  const manual =
+    before?.entries.filter((e) => e.reason === "manual" && (!sign || e.sign === sign)).length ?? 0;
+  if (manual) await deps.store.countManualOptOut(appId, -manual);
 }
 
 /** GET /v1/apps/{appId}/opt-outs/{phone}: the entries and their audit trail. */
@@ -354,4 +366,50 @@ export async function listAlerts(deps: Deps, p: Principal, appId: string) {
       sent: a.sent ?? [],
     })),
   };
+}
+
+/** GET /v1/apps/{appId}/opt-outs: opted-out numbers, a page at a time. */
+export async function listOptOuts(
+  deps: Deps,
+  p: Principal,
+  appId: string,
+  query: Record<string, string>,
+) {
+  await adminApp(deps, p, appId, "read");
+  const limit = Math.min(Math.max(Number(query.limit ?? 100) || 100, 1), 500);
+  const page = await deps.store.listOptOuts(
+    appId,
+    limit,
+    decodeCursor(query.cursor, `OPTOUTS#${appId}`),
+  );
+  return { optOuts: page.items, cursor: encodeCursor(page.lastKey) };
+}
+
+/** GET /v1/apps/{appId}/whitelist. */
+export async function listWhitelist(deps: Deps, p: Principal, appId: string) {
+  const app = await adminApp(deps, p, appId, "read");
+  return {
+    whitelist: Object.entries(app.whitelist ?? {}).map(([phone, addedAt]) => ({ phone, addedAt })),
+  };
+}
+
+/** GET /v1/apps/{appId}/keys: ids and scopes, never secrets. */
+export async function listKeys(deps: Deps, p: Principal, appId: string) {
+  await adminApp(deps, p, appId);
+  const keys = await deps.store.listApiKeys(appId);
+  return { keys: keys.map((k) => ({ id: k.keyId, scopes: k.scopes, createdAt: k.createdAt })) };
+}
+
+/** DELETE /v1/apps/{appId}/keys/{id}. */
+export async function revokeKey(deps: Deps, p: Principal, appId: string, keyId: string) {
+  await adminApp(deps, p, appId);
+  if (!(await deps.store.revokeApiKey(appId, keyId)))
+    throw new AppError("ResourceNotFound", `No key ${keyId}.`);
+}
+
+/** GET /v1/apps: the operator's list of apps. */
+export async function listApps(deps: Deps, p: Principal, origin: string) {
+  if (p.appId !== "*")
+    return { apps: [publicApp(deps, await adminApp(deps, p, p.appId, "read"), origin)] };
+  return { apps: (await deps.store.listApps()).map((a) => publicApp(deps, a, origin)) };
 }

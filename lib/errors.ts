@@ -70,6 +70,14 @@ export const catalogue = {
     400,
     "The message is too long; shorten the template or params.",
   ],
+  "LimitExceeded.ManualOptOutLimit": [
+    400,
+    "An app keeps at most 1,000 manual opt-outs; remove one first.",
+  ],
+  "InvalidParameter.Cursor": [
+    400,
+    "The cursor is not one this API gave out; start again without it.",
+  ],
   "LimitExceeded.AlertContactLimit": [
     400,
     "An app has at most 5 alert contacts; delete one first.",

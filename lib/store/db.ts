@@ -3,15 +3,7 @@
  * failures turned into ConditionFailed, batch calls chunked and their unprocessed keys
  * retried. Only lib/store talks to DynamoDB, and only through this file.
  */
-import type {
-  AttributeValue,
-  BatchGetItemCommandOutput,
-  BatchWriteItemCommandOutput,
-  DynamoDBClient,
-  GetItemCommandOutput,
-  QueryCommandOutput,
-  UpdateItemCommandOutput,
-} from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Key } from "./keys";
 
 export type Item = Record<string, unknown>;

@@ -86,7 +86,8 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
     ...keys.app(app.appId),
     type: "App",
     ...app,
-    ...(app.enabled ? { gsi1pk: keys.enabledApps(), gsi1sk: app.appId } : {}),
+    gsi1pk: keys.apps(),
+    gsi1sk: keys.appListing(app.enabled, app.appId),
   });
 
   const messageItem = (m: MessageRecord): Item => ({
@@ -350,13 +351,14 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
     async addOptOut(appId: string, e164: string, entry: OptOutEntry): Promise<void> {
       await db.update(keys.optOut(appId, e164), {
         update:
-          "SET #s = :entry, #t = :type, phone = :phone, appId = :app, updatedAt = :at, createdAt = if_not_exists(createdAt, :at), audit = list_append(if_not_exists(audit, :empty), :log)",
+          "SET #s = :entry, #t = :type, phone = :phone, appId = :app, gsi1pk = :list, gsi1sk = :phone, updatedAt = :at, createdAt = if_not_exists(createdAt, :at), audit = list_append(if_not_exists(audit, :empty), :log)",
         names: { "#s": `s#${entry.sign}`, "#t": "type" },
         values: {
           ":entry": entry,
           ":type": "OptOut",
           ":phone": e164,
           ":app": appId,
+          ":list": keys.optOutsOfApp(appId),
           ":at": entry.at,
           ":empty": [],
           ":log": [{ action: "add", ...entry }],
@@ -425,6 +427,22 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
       });
     },
 
+    /** Counts manual opt-outs (≤ 1,000 per app); false when the cap is reached. */
+    async countManualOptOut(appId: string, delta: number): Promise<boolean> {
+      try {
+        await db.update(keys.app(appId), {
+          update: "ADD manualOptOuts :d",
+          condition:
+            delta > 0 ? "attribute_not_exists(manualOptOuts) OR manualOptOuts < :max" : undefined,
+          values: { ":d": delta, ":max": 1000 },
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailed) return false;
+        throw err;
+      }
+    },
+
     async getApps(appIds: string[]): Promise<App[]> {
       const items = await db.batchGet(appIds.map((id) => keys.app(id)));
       return items.map((i) => strip<App>(i) as App);
@@ -457,13 +475,10 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
         names[`#r${i}`] = k;
         removes.push(`#r${i}`);
       }
-      if (set.enabled === true) {
-        Object.assign(names, { "#gp": "gsi1pk", "#gs": "gsi1sk" });
-        Object.assign(values, { ":gp": keys.enabledApps(), ":gs": appId });
-        sets.push("#gp = :gp", "#gs = :gs");
-      } else if (set.enabled === false) {
-        Object.assign(names, { "#gp": "gsi1pk", "#gs": "gsi1sk" });
-        removes.push("#gp", "#gs");
+      if (set.enabled !== undefined) {
+        Object.assign(names, { "#gs": "gsi1sk" });
+        Object.assign(values, { ":gs": keys.appListing(set.enabled, appId) });
+        sets.push("#gs = :gs");
       }
       await db.update(keys.app(appId), {
         update: [
@@ -483,12 +498,22 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
       return (await this.listEnabledApps()).map((a) => a.appId);
     },
 
-    /** The checker's index of enabled apps (sparse GSI, projecting the whole item; no Scan). */
+    /** The checker's index of enabled apps (GSI, projecting the whole item; no Scan). */
     async listEnabledApps(): Promise<App[]> {
+      return this.listApps(keys.appListing(true, ""));
+    },
+
+    /** Apps from the GSI listing, optionally only those whose listing key starts with `prefix`. */
+    async listApps(prefix?: string): Promise<App[]> {
       const apps: App[] = [];
       let startKey: Item | undefined;
       do {
-        const page = await db.query({ index: "gsi1", pk: keys.enabledApps(), startKey });
+        const page = await db.query({
+          index: "gsi1",
+          pk: keys.apps(),
+          skBeginsWith: prefix,
+          startKey,
+        });
         apps.push(...page.items.map((i) => strip<App>(i) as App));
         startKey = page.lastKey;
       } while (startKey);
@@ -632,6 +657,73 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
         { ...keys.apiKey(k.hash), ...base },
         { ...keys.apiKeyRef(k.appId, k.keyId), ...base, type: "ApiKeyRef" },
       ]);
+    },
+
+    /** An app's keys, without secrets (only ids, scopes and dates are kept anyway). */
+    async listApiKeys(appId: string): Promise<ApiKeyRecord[]> {
+      const { items } = await db.query({ pk: keys.app(appId).pk, skBeginsWith: "KEY#" });
+      return items.map((i) => strip<ApiKeyRecord>(i) as ApiKeyRecord);
+    },
+
+    /** Revokes a key: its hash stops resolving at once. */
+    async revokeApiKey(appId: string, keyId: string): Promise<boolean> {
+      const ref = await db.get(keys.apiKeyRef(appId, keyId));
+      if (!ref) return false;
+      await db.batchWrite([], [keys.apiKey(String(ref.hash)), keys.apiKeyRef(appId, keyId)]);
+      return true;
+    },
+
+    /** An app's opted-out numbers (GSI, by number), one page. */
+    async listOptOuts(appId: string, limit: number, startKey?: Item) {
+      const page = await db.query({ index: "gsi1", pk: keys.optOutsOfApp(appId), limit, startKey });
+      return {
+        items: page.items
+          .map((i) => ({ phone: String(i.phone), optOuts: optOutsOf(i) }))
+          .filter((o) => o.optOuts.length > 0),
+        lastKey: page.lastKey,
+      };
+    },
+
+    /** One number's records, newest first, one page (GSI by phone and time). */
+    async listMessagesByPhone(
+      appId: string,
+      e164: string,
+      range: [string, string],
+      limit: number,
+      startKey?: Item,
+    ) {
+      const page = await db.query({
+        index: "gsi1",
+        pk: keys.messagesByPhone(appId, e164),
+        skBetween: range,
+        newestFirst: true,
+        limit,
+        startKey,
+      });
+      const records = page.items.map((i) => strip<MessageRecord>(i) as MessageRecord);
+      const statuses = records.length
+        ? await this.getStatuses(records.map((r) => r.id))
+        : new Map();
+      return {
+        records: records.map((r) => mergeStatus(r, statuses.get(r.id))),
+        lastKey: page.lastKey,
+      };
+    },
+
+    /** An app's day counters from `from` to `to` (YYYY-MM-DD), for statistics. */
+    async usageRange(appId: string, from: string, to: string): Promise<Item[]> {
+      const items: Item[] = [];
+      let startKey: Item | undefined;
+      do {
+        const page = await db.query({
+          pk: keys.usage(appId, "").pk,
+          skBetween: [from, to],
+          startKey,
+        });
+        items.push(...page.items);
+        startKey = page.lastKey;
+      } while (startKey);
+      return items;
     },
 
     /** Writes message records (batched) plus any extra items, e.g. the idempotent response. */

@@ -9,8 +9,9 @@ export interface Key {
 
 export const keys = {
   app: (appId: string): Key => ({ pk: `APP#${appId}`, sk: "APP" }),
-  /** Sparse GSI entry present only while an app is enabled: the checker's index of apps. */
-  enabledApps: () => "APPS#ENABLED",
+  /** GSI: every app, enabled ones first by sort key ("E#…"), which the checker reads. */
+  apps: () => "APPS",
+  appListing: (enabled: boolean, appId: string) => `${enabled ? "E" : "D"}#${appId}`,
   template: (appId: string, templateId: string): Key => ({
     pk: `APP#${appId}`,
     sk: `TPL#${templateId}`,
@@ -53,6 +54,8 @@ export const keys = {
   optOut: (appId: string, e164: string): Key => ({ pk: `OPTOUT#${appId}#${e164}`, sk: "OPTOUT" }),
   /** A fired alert: its key (event, threshold, period) is the at-most-once marker. */
   alert: (appId: string, alertKey: string): Key => ({ pk: `ALERT#${appId}`, sk: alertKey }),
+  /** GSI: an app's opted-out numbers. */
+  optOutsOfApp: (appId: string) => `OPTOUTS#${appId}`,
   /** Prepaid balances, in segments. */
   package: (appId: string): Key => ({ pk: `APP#${appId}`, sk: "PKG" }),
 };
