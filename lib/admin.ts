@@ -227,7 +227,7 @@ function phoneParam(raw: string): string {
 export async function addWhitelist(deps: Deps, p: Principal, appId: string, raw: string) {
   await adminApp(deps, p, appId);
   const e164 = phoneParam(raw);
-  const result = await deps.store.addToWhitelist(appId, e164, nowIso(deps));
+  const result = await deps.store.putInAppMap(appId, "whitelist", e164, nowIso(deps), nowIso(deps));
   if (result === "full")
     throw new AppError(
       "InvalidParameter",
@@ -240,7 +240,7 @@ export async function addWhitelist(deps: Deps, p: Principal, appId: string, raw:
 /** DELETE /v1/apps/{appId}/whitelist/{phone}. */
 export async function removeWhitelist(deps: Deps, p: Principal, appId: string, raw: string) {
   await adminApp(deps, p, appId);
-  await deps.store.removeFromWhitelist(appId, phoneParam(raw), nowIso(deps));
+  await deps.store.removeFromAppMap(appId, "whitelist", phoneParam(raw), nowIso(deps));
 }
 
 /** POST /v1/apps/{appId}/opt-outs: only with the number owner's stated consent. */
@@ -337,14 +337,14 @@ export async function putContact(
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(id))
     throw new AppError("InvalidParameter", "contactId: use 1–32 letters, digits, '_' or '-'.");
   const contact = { id, ...input, phone: phoneParam(input.phone) };
-  const saved = await deps.store.putContact(appId, contact, nowIso(deps));
+  const saved = await deps.store.putInAppMap(appId, "contacts", id, contact, nowIso(deps));
   if (saved === "full") throw new AppError("LimitExceeded.AlertContactLimit");
   return contact;
 }
 
 export async function deleteContact(deps: Deps, p: Principal, appId: string, id: string) {
   await adminApp(deps, p, appId);
-  await deps.store.deleteContact(appId, id, nowIso(deps));
+  await deps.store.removeFromAppMap(appId, "contacts", id, nowIso(deps));
 }
 
 export async function listContacts(deps: Deps, p: Principal, appId: string) {

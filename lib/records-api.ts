@@ -11,18 +11,21 @@ import { publicRecord, withExpiry } from "./records";
 import { keys } from "./store/keys";
 
 const date = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
-const listQuery = z.strictObject({
+const limit = (fallback: number) =>
+  z._default(
+    z.coerce
+      .number()
+      .check(z.refine(Number.isInteger, "must be a whole number"), z.gte(1), z.lte(100)),
+    fallback,
+  );
+/** One number's history: which number, which app (operator key), which time range. */
+const byPhone = {
   phone: z.string().check(z.minLength(1)),
   appId: z.optional(z.string()),
   from: z.optional(date),
   to: z.optional(date),
-  limit: z._default(
-    z.coerce
-      .number()
-      .check(z.refine(Number.isInteger, "must be a whole number"), z.gte(1), z.lte(100)),
-    50,
-  ),
-});
+};
+const listQuery = z.strictObject({ ...byPhone, limit: limit(50) });
 
 /** The app a read applies to: the key's own, or the one the operator names. */
 export function appOfRead(p: Principal, appId: string | undefined): string {
@@ -64,16 +67,8 @@ export async function listReplies(deps: Deps, p: Principal, query: Record<string
 }
 
 const messagesQuery = z.strictObject({
-  phone: z.string().check(z.minLength(1)),
-  appId: z.optional(z.string()),
-  from: z.optional(date),
-  to: z.optional(date),
-  limit: z._default(
-    z.coerce
-      .number()
-      .check(z.refine(Number.isInteger, "must be a whole number"), z.gte(1), z.lte(100)),
-    20,
-  ),
+  ...byPhone,
+  limit: limit(20),
   cursor: z.optional(z.string()),
 });
 

@@ -3,7 +3,6 @@
  * (docs/access-patterns.md). Items carry type, createdAt and updatedAt.
  */
 import type {
-  AlertContact,
   ApiKeyRecord,
   App,
   MessageRecord,
@@ -21,6 +20,7 @@ import { keys } from "./keys";
 
 export const MAX_WHITELIST = 300;
 export const MAX_CONTACTS = 5;
+const CAPS = { whitelist: MAX_WHITELIST, contacts: MAX_CONTACTS };
 
 export type { Db } from "./db";
 export { ConditionFailed } from "./db";
@@ -398,31 +398,48 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
         : undefined;
     },
 
-    /** Adds a number to the app's frequency whitelist, refusing the 301st. */
-    async addToWhitelist(
+    /**
+     * Sets `key` in one of the app's capped maps (whitelist ≤ 300, contacts ≤ 5), refusing a
+     * new key once the map is full: one conditional update on `size(map)`.
+     */
+    async putInAppMap(
       appId: string,
-      e164: string,
+      map: "whitelist" | "contacts",
+      key: string,
+      value: unknown,
       at: string,
-    ): Promise<"added" | "full" | "missing"> {
+    ): Promise<"saved" | "full" | "missing"> {
+      const names = { "#m": map, "#k": key };
       try {
+        // Apps made before the map existed get an empty one first.
         await db.update(keys.app(appId), {
-          update: "SET whitelist.#p = :at, updatedAt = :at",
-          condition:
-            "attribute_exists(pk) AND (size(whitelist) < :max OR attribute_exists(whitelist.#p))",
-          names: { "#p": e164 },
-          values: { ":at": at, ":max": MAX_WHITELIST },
+          update: "SET #m = if_not_exists(#m, :empty), updatedAt = :at",
+          condition: "attribute_exists(pk)",
+          names,
+          values: { ":empty": {}, ":at": at },
         });
-        return "added";
+        await db.update(keys.app(appId), {
+          update: "SET #m.#k = :v, updatedAt = :at",
+          condition: "size(#m) < :max OR attribute_exists(#m.#k)",
+          names,
+          values: { ":v": value, ":at": at, ":max": CAPS[map] },
+        });
+        return "saved";
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
         return (await db.get(keys.app(appId))) ? "full" : "missing";
       }
     },
 
-    async removeFromWhitelist(appId: string, e164: string, at: string): Promise<void> {
+    async removeFromAppMap(
+      appId: string,
+      map: "whitelist" | "contacts",
+      key: string,
+      at: string,
+    ): Promise<void> {
       await db.update(keys.app(appId), {
-        update: "REMOVE whitelist.#p SET updatedAt = :at",
-        names: { "#p": e164 },
+        update: "REMOVE #m.#k SET updatedAt = :at",
+        names: { "#m": map, "#k": key },
         values: { ":at": at },
       });
     },
@@ -599,39 +616,6 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
       return items
         .map((i) => strip<Item>(i) as Item)
         .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
-    },
-
-    /** Adds or replaces an alert contact, refusing a sixth. */
-    async putContact(
-      appId: string,
-      contact: AlertContact,
-      at: string,
-    ): Promise<"saved" | "full" | "missing"> {
-      try {
-        await db.update(keys.app(appId), {
-          update: "SET contacts = if_not_exists(contacts, :empty), updatedAt = :at",
-          condition: "attribute_exists(pk)",
-          values: { ":empty": {}, ":at": at },
-        });
-        await db.update(keys.app(appId), {
-          update: "SET contacts.#c = :c, updatedAt = :at",
-          condition: "size(contacts) < :max OR attribute_exists(contacts.#c)",
-          names: { "#c": contact.id },
-          values: { ":c": contact, ":at": at, ":max": MAX_CONTACTS },
-        });
-        return "saved";
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-        return (await db.get(keys.app(appId))) ? "full" : "missing";
-      }
-    },
-
-    async deleteContact(appId: string, contactId: string, at: string): Promise<void> {
-      await db.update(keys.app(appId), {
-        update: "REMOVE contacts.#c SET updatedAt = :at",
-        names: { "#c": contactId },
-        values: { ":at": at },
-      });
     },
 
     async putTemplate(t: Template): Promise<void> {
