@@ -4,10 +4,6 @@ import * as z from "zod/mini";
  * The only reader of process.env. Parsed once per cold start; a bad or missing variable
  * fails the start with its name, so a misconfigured deployment never half-works.
  */
-const flag = z.pipe(
-  z.enum(["true", "false", "1", "0"]),
-  z.transform((v) => v === "true" || v === "1"),
-);
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce
     .number()
@@ -27,8 +23,6 @@ const schema = z.object({
   SMSGATE_PUBLIC_URL: z.optional(z.url()),
   SMSGATE_RECORD_TTL_DAYS: withDefault(int(1), 60),
   SMSGATE_LOG_LEVEL: withDefault(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
-  // How long a warm function may reuse an app's configuration (0: read it every time).
-  SMSGATE_CONFIG_CACHE_SECONDS: withDefault(int(0, 300), 0),
   TENCENT_SECRET_ID: z.optional(text()),
   TENCENT_SECRET_KEY: z.optional(text()),
   TENCENT_SDK_APP_ID: z.optional(text()),
@@ -47,7 +41,6 @@ const schema = z.object({
   // The built-in alert template (ALERT_TEMPLATE_BODY) as approved in each vendor console.
   TENCENT_ALERT_TEMPLATE_ID: z.optional(text()),
   HUAWEI_ALERT_TEMPLATE_ID: z.optional(text()),
-  SMSGATE_EXPOSE_DEBUG: withDefault(flag, false),
 });
 
 export type Config = z.output<typeof schema>;

@@ -110,14 +110,6 @@ export type MessageStatus =
   | "undelivered"
   | "expired";
 
-export const FINAL_STATUSES: readonly MessageStatus[] = [
-  "delivered",
-  "undelivered",
-  "expired",
-  "rejected",
-  "failed",
-];
-
 export interface HistoryEntry {
   status: MessageStatus;
   at: string;

@@ -460,11 +460,6 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
       }
     },
 
-    async getApps(appIds: string[]): Promise<App[]> {
-      const items = await db.batchGet(appIds.map((id) => keys.app(id)));
-      return items.map((i) => strip<App>(i) as App);
-    },
-
     async getApp(appId: string): Promise<App | undefined> {
       return strip<App>(await db.get(keys.app(appId)));
     },
@@ -511,10 +506,6 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
     },
 
     /** The checker's index of enabled apps (sparse GSI; never a Scan). */
-    async listEnabledAppIds(): Promise<string[]> {
-      return (await this.listEnabledApps()).map((a) => a.appId);
-    },
-
     /** The checker's index of enabled apps (GSI, projecting the whole item; no Scan). */
     async listEnabledApps(): Promise<App[]> {
       return this.listApps(keys.appListing(true, ""));
