@@ -283,7 +283,14 @@ export async function sendMessages(
     };
   }
 
-  const held = await reserve(deps, plan, candidates);
+  let held: Held;
+  try {
+    held = await reserve(deps, plan, candidates);
+  } catch (err) {
+    // The store failed before anything was sent: free the key for a retry.
+    if (claiming) await deps.store.releaseIdempotency(app.appId, claiming);
+    throw err;
+  }
 
   let outcomes: Map<string, { outcome: NumberOutcome; provider: ProviderName }>;
   try {
