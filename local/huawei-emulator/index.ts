@@ -13,10 +13,25 @@
  * POST /_control/faults, POST /_control/templates, POST /_control/senders, POST /_control/reset.
  */
 import { randomUUID } from "node:crypto";
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import https from "node:https";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+import {
+  answerFault,
+  ControlError,
+  type ControlRoutes,
+  EmulatorCoreBase,
+  type Json,
+  loopbackHost,
+  optionalStringField,
+  type Push,
+  renderTemplate,
+  requireString,
+  sendJson,
+  sendText,
+  serveEmulator,
+  simulatorBehaviour,
+  templateVariables,
+} from "../emulator-kit";
 import { internationalSegments, mainlandSegments } from "../tencent-emulator/fee";
 import { verifyWsse, wsseCreated } from "./wsse";
 
@@ -124,6 +139,8 @@ export interface HuaweiEmulator {
 
 const SEND_PATH = "/sms/batchSendSms/v1";
 const FORM_TYPE = "application/x-www-form-urlencoded";
+/** huawei.md §2.3: answers are `application/json;charset=UTF-8`. */
+const JSON_TYPE = "application/json;charset=UTF-8";
 const MAX_NUMBERS_PER_SEND = 500; // huawei.md §2.1 `to`, §6.1
 const MAX_NUMBER_LENGTH = 21; // huawei.md §2.1 `to`
 const MAX_CALLBACK_LENGTH = 1024; // huawei.md §2.1 `statusCallback`
@@ -132,9 +149,6 @@ const MAX_VERIFICATION_PARAM = 8; // huawei.md §6.2
 // huawei.md §4.4: Huawei documents NO retry for pushes. The emulator still retries twice
 // (200 ms, then 500 ms; our choice) so tests exercise a receiver that sees a push twice.
 const PUSH_RETRY_DELAYS_MS = [200, 500];
-const PUSH_TIMEOUT_MS = 5000;
-const MAX_BODY_BYTES = 1024 * 1024;
-const FAULT_MODES: readonly HuaweiFaultMode[] = ["none", "timeout", "http500", "badjson"];
 
 /** Request-level answers: HTTP status and Huawei's description (huawei.md §2.4). */
 const REQUEST_ERRORS = {
@@ -172,7 +186,7 @@ const STATUS = {
 } as const;
 
 // ---------------------------------------------------------------------------------------------
-// Phone numbers and simulator suffixes
+// Phone numbers
 
 interface Phone {
   /** "+8613800000000" */
@@ -197,43 +211,18 @@ function parseReplyPhone(raw: string): Phone | undefined {
   return parsePhone(/^1\d{10}$/.test(text) ? `+86${text}` : text);
 }
 
-/** API.md "Local stack": longest matching suffix wins. */
-type SimulatorBehaviour = "deliver" | "undeliverable" | "refuse" | "silent";
-
-function simulatorBehaviour(phone: Phone): SimulatorBehaviour {
-  if (phone.e164.endsWith("444")) return "silent";
-  if (phone.e164.endsWith("44")) return "refuse";
-  if (phone.e164.endsWith("4")) return "undeliverable";
-  return "deliver";
-}
-
 // ---------------------------------------------------------------------------------------------
 // Templates
 
+/** Variables {1}, {2}, … and Huawei's own ${1} form (HuaweiEmulatorTemplate.body). */
 const VARIABLE = /\$?\{(\d+)\}/g;
-
-/** Distinct variable numbers of a template, ascending ("{1}…{2}…{1}" → [1, 2]). */
-function templateVariables(body: string): number[] {
-  const numbers = new Set<number>();
-  for (const match of body.matchAll(VARIABLE)) numbers.add(Number(match[1]));
-  return [...numbers].sort((a, b) => a - b);
-}
-
-/** Substitute params: the i-th distinct variable (ascending) takes params[i]. */
-function renderTemplate(body: string, params: string[]): string {
-  const variables = templateVariables(body);
-  return body.replace(
-    VARIABLE,
-    (whole, n: string) => params[variables.indexOf(Number(n))] ?? whole,
-  );
-}
 
 /**
  * huawei.md §6.3: count must match, every variable needs a non-empty value; §6.2: a
  * verification template has one variable of at most 8 characters. Bad values → E200028.
  */
 function paramsFit(template: HuaweiEmulatorTemplate, params: string[]): boolean {
-  if (params.length !== templateVariables(template.body).length) return false;
+  if (params.length !== templateVariables(template.body, VARIABLE).length) return false;
   if (params.some((param) => param === "")) return false;
   if (template.verification) {
     return params.length === 1 && Array.from(params[0] ?? "").length <= MAX_VERIFICATION_PARAM;
@@ -269,22 +258,6 @@ class ApiError extends Error {
   }
 }
 
-/** Control API error with an HTTP status. */
-class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** smsMsgId like the doc examples, `uuid_number` (huawei.md §2.3, §8). */
 let msgCounter = 0;
 function newSmsMsgId(): string {
@@ -292,85 +265,9 @@ function newSmsMsgId(): string {
   return `${randomUUID()}_${msgCounter}`;
 }
 
-function clearAll(timers: Set<NodeJS.Timeout>): void {
-  for (const timer of timers) clearTimeout(timer);
-  timers.clear();
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ControlError(413, "request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
-/** huawei.md §2.3: answers are `application/json;charset=UTF-8`. */
-function sendJson(res: ServerResponse, status: number, payload: unknown): void {
-  const body = JSON.stringify(payload);
-  res.writeHead(status, {
-    "Content-Type": "application/json;charset=UTF-8",
-    "Content-Length": Buffer.byteLength(body),
-  });
-  res.end(body);
-}
-
-function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
-  res.end(body);
-}
-
 /** The media type of a Content-Type header, lower-cased, without parameters. */
 function mediaType(value: string | undefined): string {
   return (value ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-}
-
-/** POST a form without keep-alive (agent: false) so nothing lingers after close(). */
-function postForm(
-  url: string,
-  form: URLSearchParams,
-  signal: AbortSignal,
-): Promise<{ status: number; body: string }> {
-  const body = form.toString();
-  const target = new URL(url);
-  const transport = target.protocol === "https:" ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = transport.request(
-      target,
-      {
-        method: "POST",
-        agent: false,
-        signal,
-        timeout: PUSH_TIMEOUT_MS,
-        headers: { "Content-Type": FORM_TYPE, "Content-Length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("callback push timed out")));
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,38 +388,20 @@ interface SendContext {
   appKey: string;
 }
 
-class EmulatorCore {
+class EmulatorCore extends EmulatorCoreBase<ControlMessage> {
   private readonly credentials = new Map<string, HuaweiEmulatorCredential>();
   private readonly senders = new Map<string, HuaweiEmulatorSender>();
   private readonly templates = new Map<string, HuaweiEmulatorTemplate>();
-  private recorded: ControlMessage[] = [];
   /** Last app and channel that sent to a number, to route replies (huawei.md §5: to + from). */
   private readonly lastSender = new Map<string, { appKey: string; sender: string }>();
-  private fault: HuaweiFaultMode = "none";
-  /** Bumped by reset(): retries of pushes started before a reset are dropped. */
-  private epoch = 0;
-  private closed = false;
-  /** Report timers (cleared by reset) and held-response timers (only cleared by close). */
-  private readonly reportTimers = new Set<NodeJS.Timeout>();
-  private readonly holdTimers = new Set<NodeJS.Timeout>();
-  private readonly waiters = new Map<NodeJS.Timeout, (completed: boolean) => void>();
-  private readonly shutdown = new AbortController();
-
-  readonly reportDelayMs: number;
-  readonly timeoutHoldMs: number;
-  readonly now: () => number;
-  readonly log: (line: string) => void;
 
   constructor(options: HuaweiEmulatorOptions) {
+    super("huawei-emulator", options);
     for (const credential of options.credentials) {
       this.credentials.set(credential.appKey, { ...credential });
     }
     for (const sender of options.senders ?? []) this.addSender(sender);
     for (const template of options.templates ?? []) this.addTemplate(template);
-    this.reportDelayMs = options.reportDelayMs ?? 300;
-    this.timeoutHoldMs = options.timeoutHoldMs ?? 20_000;
-    this.now = options.now ?? Date.now;
-    this.log = options.log ?? (() => {});
   }
 
   // --- configuration -------------------------------------------------------------------------
@@ -541,69 +420,10 @@ class EmulatorCore {
     credential.replyCallbackUrl = url;
   }
 
-  setFault(mode: HuaweiFaultMode): void {
-    if (!FAULT_MODES.includes(mode)) throw new Error(`unknown fault mode ${String(mode)}`);
-    this.fault = mode;
-    this.log(`huawei-emulator: fault mode ${mode}`);
-  }
-
-  get faultMode(): HuaweiFaultMode {
-    return this.fault;
-  }
-
-  messages(): ControlMessage[] {
-    return this.recorded.map((message) => ({ ...message, params: [...message.params] }));
-  }
-
-  reset(): void {
-    this.recorded = [];
+  /** Also forgets reply routing. */
+  override reset(): void {
+    super.reset();
     this.lastSender.clear();
-    this.fault = "none";
-    this.epoch += 1;
-    clearAll(this.reportTimers);
-  }
-
-  // --- timers --------------------------------------------------------------------------------
-
-  private schedule(set: Set<NodeJS.Timeout>, ms: number, fn: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      set.delete(timer);
-      fn();
-    }, ms);
-    set.add(timer);
-    return timer;
-  }
-
-  /** Resolves true after ms, or false at once if the emulator is closed meanwhile. */
-  private wait(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(timer);
-        resolve(true);
-      }, ms);
-      this.waiters.set(timer, resolve);
-    });
-  }
-
-  /** Hold a response (the "timeout" fault) and then destroy the socket without answering. */
-  holdResponse(res: ServerResponse): void {
-    const timer = this.schedule(this.holdTimers, this.timeoutHoldMs, () => res.destroy());
-    res.on("close", () => {
-      clearTimeout(timer);
-      this.holdTimers.delete(timer);
-    });
-  }
-
-  close(): void {
-    this.closed = true;
-    this.shutdown.abort();
-    clearAll(this.reportTimers);
-    clearAll(this.holdTimers);
-    for (const [timer, resolve] of this.waiters) {
-      clearTimeout(timer);
-      resolve(false);
-    }
-    this.waiters.clear();
   }
 
   // --- vendor API ----------------------------------------------------------------------------
@@ -707,7 +527,7 @@ class EmulatorCore {
     if (status === STATUS.ok && phone && context.template) {
       item.smsMsgId = newSmsMsgId();
       item.total = segmentsFor(
-        renderTemplate(context.template.body, form.params),
+        renderTemplate(context.template.body, form.params, VARIABLE),
         phone,
         context.sign,
       );
@@ -754,7 +574,7 @@ class EmulatorCore {
   private scheduleReports(pending: PendingReport[]): void {
     if (pending.length === 0) return;
     const epoch = this.epoch;
-    this.schedule(this.reportTimers, this.reportDelayMs, () => {
+    this.timers.schedule(this.reportDelayMs, () => {
       const updateTime = wsseCreated(this.now());
       for (const report of pending) {
         void this.deliver(report.url, reportForm(report, updateTime), "status report", epoch);
@@ -766,30 +586,22 @@ class EmulatorCore {
    * POST a form callback; acknowledged = HTTP 200 (huawei.md §4.4: "200 OK with an empty
    * body"; for replies "any response"). Resolves true when acknowledged.
    */
-  private async deliver(
+  private deliver(
     url: string,
     form: URLSearchParams,
     what: string,
     epoch?: number,
   ): Promise<boolean> {
-    const delays = [0, ...PUSH_RETRY_DELAYS_MS];
-    for (const [attempt, delay] of delays.entries()) {
-      if (delay > 0 && !(await this.wait(delay))) return false;
-      if (this.closed || (epoch !== undefined && epoch !== this.epoch)) return false;
-      try {
-        const result = await postForm(url, form, this.shutdown.signal);
-        if (result.status === 200) {
-          this.log(`huawei-emulator: ${what} pushed to ${url}`);
-          return true;
-        }
-        this.log(`huawei-emulator: ${what} push #${attempt + 1} answered HTTP ${result.status}`);
-      } catch (error) {
-        this.log(
-          `huawei-emulator: ${what} push #${attempt + 1} failed: ${(error as Error).message}`,
-        );
-      }
-    }
-    return false;
+    const push: Push = {
+      url,
+      contentType: FORM_TYPE,
+      body: form.toString(),
+      what,
+      retryDelaysMs: PUSH_RETRY_DELAYS_MS,
+      acknowledged: (result) => result.status === 200,
+      refusal: (result) => `answered HTTP ${result.status}`,
+    };
+    return this.push(push, epoch);
   }
 
   // --- replies (huawei.md §5) ------------------------------------------------------------------
@@ -851,30 +663,6 @@ function reportForm(report: PendingReport, updateTime: string): URLSearchParams 
 // ---------------------------------------------------------------------------------------------
 // Control API
 
-function parseControlBody(body: Buffer): Json {
-  try {
-    const parsed: unknown = JSON.parse(body.length === 0 ? "{}" : body.toString("utf8"));
-    if (isRecord(parsed)) return parsed;
-  } catch {
-    // fall through
-  }
-  throw new ControlError(400, "body must be a JSON object");
-}
-
-function requireString(body: Json, field: string): string {
-  const value = body[field];
-  if (typeof value !== "string" || value === "")
-    throw new ControlError(400, `${field} is required`);
-  return value;
-}
-
-function optionalString(body: Json, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new ControlError(400, `${field} must be a string`);
-  return value;
-}
-
 function optionalBoolean(body: Json, field: string): boolean | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
@@ -887,7 +675,7 @@ function templateFromJson(body: Json): HuaweiEmulatorTemplate {
   return {
     id: requireString(body, "id"),
     body: body.body,
-    sender: optionalString(body, "sender"),
+    sender: optionalStringField(body, "sender"),
     universal: optionalBoolean(body, "universal"),
     verification: optionalBoolean(body, "verification"),
   };
@@ -896,51 +684,26 @@ function templateFromJson(body: Json): HuaweiEmulatorTemplate {
 function senderFromJson(body: Json): HuaweiEmulatorSender {
   return {
     sender: requireString(body, "sender"),
-    signature: optionalString(body, "signature"),
+    signature: optionalStringField(body, "signature"),
     international: optionalBoolean(body, "international"),
   };
 }
 
-async function handleControl(
-  core: EmulatorCore,
-  method: string,
-  path: string,
-  body: Buffer,
-): Promise<[number, unknown]> {
-  const route = `${method} ${path}`;
-  switch (route) {
-    case "GET /_control/messages":
-      return [200, core.messages()];
-    case "POST /_control/reply": {
-      const json = parseControlBody(body);
-      await core.reply({
+/** The control API's Huawei parts; messages, faults and reset are the kit's. */
+function controlRoutes(core: EmulatorCore): ControlRoutes {
+  return {
+    reply: (json) =>
+      core.reply({
         phone: requireString(json, "phone"),
-        text: optionalString(json, "text") ?? "",
-        sign: optionalString(json, "sign"),
-        appKey: optionalString(json, "appKey"),
-      });
-      return [200, { ok: true }];
-    }
-    case "POST /_control/faults": {
-      const mode = parseControlBody(body).mode;
-      if (!FAULT_MODES.includes(mode as HuaweiFaultMode)) {
-        throw new ControlError(400, `mode must be one of ${FAULT_MODES.join(", ")}`);
-      }
-      core.setFault(mode as HuaweiFaultMode);
-      return [200, { ok: true, mode }];
-    }
-    case "POST /_control/templates":
-      core.addTemplate(templateFromJson(parseControlBody(body)));
-      return [200, { ok: true }];
-    case "POST /_control/senders":
-      core.addSender(senderFromJson(parseControlBody(body)));
-      return [200, { ok: true }];
-    case "POST /_control/reset":
-      core.reset();
-      return [200, { ok: true }];
-    default:
-      throw new ControlError(404, `no control route ${route}`);
-  }
+        text: optionalStringField(json, "text") ?? "",
+        sign: optionalStringField(json, "sign"),
+        appKey: optionalStringField(json, "appKey"),
+      }),
+    posts: new Map([
+      ["/_control/templates", (json: Json) => core.addTemplate(templateFromJson(json))],
+      ["/_control/senders", (json: Json) => core.addSender(senderFromJson(json))],
+    ]),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -953,61 +716,27 @@ function handleVendor(core: EmulatorCore, req: IncomingMessage, res: ServerRespo
     return sendText(res, 404, "text/plain", "Not Found");
   }
   const fault = core.faultMode;
-  if (fault === "http500") return sendText(res, 500, "text/plain", "Internal Server Error");
-  if (fault === "badjson") return sendText(res, 200, "text/html", "<html>oops");
+  if (answerFault(res, fault)) return;
   const [status, payload] = core.processVendorRequest(req, body);
   // "timeout": the request was processed (and a send accepted) but the client never hears.
-  if (fault === "timeout") return core.holdResponse(res);
-  sendJson(res, status, payload);
-}
-
-async function handle(
-  core: EmulatorCore,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const body = await readBody(req);
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
-  if (path.startsWith("/_control/")) {
-    const [status, payload] = await handleControl(core, req.method ?? "GET", path, body);
-    return sendJson(res, status, payload);
-  }
-  handleVendor(core, req, res, body);
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
+  if (fault === "timeout") return core.timers.holdResponse(res);
+  sendJson(res, status, payload, JSON_TYPE);
 }
 
 export async function startHuaweiEmulator(options: HuaweiEmulatorOptions): Promise<HuaweiEmulator> {
-  const host = options.host ?? "127.0.0.1";
-  if (!isLoopbackHost(host)) {
-    throw new Error(`huawei-emulator: refusing to listen on non-loopback host ${host}`);
-  }
+  const host = loopbackHost("huawei-emulator", options.host);
   const core = new EmulatorCore(options);
-  const server = http.createServer((req, res) => {
-    handle(core, req, res).catch((error: unknown) => {
-      const status = error instanceof ControlError ? error.status : 500;
-      core.log(`huawei-emulator: ${req.method} ${req.url} failed: ${(error as Error).message}`);
-      if (!res.headersSent) sendJson(res, status, { ok: false, error: (error as Error).message });
-      else res.destroy();
-    });
+  const server = await serveEmulator(core, {
+    host,
+    port: options.port,
+    jsonType: JSON_TYPE,
+    control: controlRoutes(core),
+    vendor: (req, res, body) => handleVendor(core, req, res, body),
   });
-  const port = await listen(server, options.port ?? 0, host);
-  const hostForUrl = host.includes(":") ? `[${host}]` : host;
-  const url = `http://${hostForUrl}:${port}`;
-  core.log(`huawei-emulator: listening on ${url}`);
-
-  let closing: Promise<void> | undefined;
+  const url = `http://${server.endpoint}`;
   return {
     url,
-    port,
+    port: server.port,
     messages: () => core.messages(),
     setFault: (mode) => core.setFault(mode),
     addTemplate: (template) => core.addTemplate(template),
@@ -1015,13 +744,6 @@ export async function startHuaweiEmulator(options: HuaweiEmulatorOptions): Promi
     setReplyUrl: (appKey, replyUrl) => core.setReplyUrl(appKey, replyUrl),
     reply: (input) => core.reply(input),
     reset: () => core.reset(),
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        core.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: () => server.close(),
   };
 }

@@ -11,9 +11,26 @@
  * POST /_control/faults, POST /_control/apps, POST /_control/templates, POST /_control/reset.
  */
 import { randomInt, randomUUID } from "node:crypto";
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import https from "node:https";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  answerFault,
+  ControlError,
+  type ControlRoutes,
+  EmulatorCoreBase,
+  isRecord,
+  type Json,
+  loopbackHost,
+  optionalStringField,
+  type PostResult,
+  type Push,
+  renderTemplate,
+  requireString,
+  sendJson,
+  serveEmulator,
+  simulatorBehaviour,
+  TEMPLATE_VARIABLE,
+  templateVariables,
+} from "../emulator-kit";
 import { feeFor } from "./fee";
 import { verifyTc3 } from "./tc3";
 
@@ -109,10 +126,7 @@ const API_VERSION = "2021-01-11"; // tencent.md §1
 const MAX_NUMBERS_PER_SEND = 200; // tencent.md §1 PhoneNumberSet
 const MAX_REPORTS_PER_PUSH = 100; // tencent.md §4a
 const PUSH_RETRY_DELAYS_MS = [200, 500]; // tencent.md §4c: 2 retries; intervals are ours
-const PUSH_TIMEOUT_MS = 5000;
-const MAX_BODY_BYTES = 1024 * 1024;
 const SERIAL_PREFIX = "2433:"; // tencent.md §1 SerialNo looks like "<n>:<digits>"
-const FAULT_MODES: readonly TencentFaultMode[] = ["none", "timeout", "http500", "badjson"];
 
 /** Country calling code → ISO 3166 alpha-2 for IsoCode; anything else is "DEF" (tencent.md §1). */
 const ISO_BY_CALLING_CODE: Record<string, string> = {
@@ -198,35 +212,6 @@ function isoCodeFor(phone: Phone): string {
   return ISO_BY_CALLING_CODE[phone.countryCode] ?? "DEF";
 }
 
-/** API.md "Local stack": longest matching suffix wins. */
-type SimulatorBehaviour = "deliver" | "undeliverable" | "refuse" | "silent";
-
-function simulatorBehaviour(phone: Phone): SimulatorBehaviour {
-  if (phone.e164.endsWith("444")) return "silent";
-  if (phone.e164.endsWith("44")) return "refuse";
-  if (phone.e164.endsWith("4")) return "undeliverable";
-  return "deliver";
-}
-
-// ---------------------------------------------------------------------------------------------
-// Templates
-
-/** Distinct variable numbers of a template, ascending ("{1}…{2}…{1}" → [1, 2]). */
-function templateVariables(body: string): number[] {
-  const numbers = new Set<number>();
-  for (const match of body.matchAll(/\{(\d+)\}/g)) numbers.add(Number(match[1]));
-  return [...numbers].sort((a, b) => a - b);
-}
-
-/** Substitute params: the i-th distinct variable (ascending) takes params[i]. */
-function renderTemplate(body: string, params: string[]): string {
-  const variables = templateVariables(body);
-  return body.replace(/\{(\d+)\}/g, (whole, n: string) => {
-    const index = variables.indexOf(Number(n));
-    return params[index] ?? whole;
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
@@ -238,22 +223,6 @@ class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Control API error with an HTTP status. */
-class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function optionalString(value: unknown): string | undefined {
@@ -281,86 +250,9 @@ function beijingTime(ms: number): string {
   return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
 }
 
-function clearAll(timers: Set<NodeJS.Timeout>): void {
-  for (const timer of timers) clearTimeout(timer);
-  timers.clear();
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ControlError(413, "request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, payload: unknown, extra: Json = {}): void {
-  const body = JSON.stringify(payload);
-  res.writeHead(status, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(body),
-    ...extra,
-  });
-  res.end(body);
-}
-
-function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
-  res.end(body);
-}
-
 function firstHeader(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-interface PostResult {
-  status: number;
-  body: string;
-}
-
-/** POST JSON without keep-alive (agent: false) so nothing lingers after close(). */
-function postJson(url: string, payload: unknown, signal: AbortSignal): Promise<PostResult> {
-  const body = JSON.stringify(payload);
-  const target = new URL(url);
-  const transport = target.protocol === "https:" ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = transport.request(
-      target,
-      {
-        method: "POST",
-        agent: false,
-        signal,
-        timeout: PUSH_TIMEOUT_MS,
-        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("callback push timed out")));
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 /** tencent.md §4c: the customer acknowledges with HTTP 200 and `{"result":0,…}`. */
@@ -417,41 +309,23 @@ interface SendRequest {
   sessionContext: string;
 }
 
-class EmulatorCore {
+class EmulatorCore extends EmulatorCoreBase<ControlMessage> {
   private readonly credentials = new Map<string, string>();
   private readonly apps = new Map<string, TencentEmulatorApp>();
   private readonly templates = new Map<string, TencentEmulatorTemplate>();
-  private recorded: ControlMessage[] = [];
   private pending: PendingReport[] = [];
   private readonly pullQueues = new Map<string, PullStatus[]>();
   /** Last app/sign that sent to a number, to route replies (tencent.md §4b: no sid in replies). */
   private readonly lastSender = new Map<string, { sdkAppId: string; sign: string }>();
-  private fault: TencentFaultMode = "none";
   private batchCounter = 0;
-  /** Bumped by reset(): retries of pushes started before a reset are dropped. */
-  private epoch = 0;
-  private closed = false;
-  /** Report timers (cleared by reset) and held-response timers (only cleared by close). */
-  private readonly reportTimers = new Set<NodeJS.Timeout>();
-  private readonly holdTimers = new Set<NodeJS.Timeout>();
-  private readonly waiters = new Map<NodeJS.Timeout, (completed: boolean) => void>();
-  private readonly shutdown = new AbortController();
-
-  readonly reportDelayMs: number;
-  readonly timeoutHoldMs: number;
-  readonly now: () => number;
-  readonly log: (line: string) => void;
 
   constructor(options: TencentEmulatorOptions) {
+    super("tencent-emulator", options);
     for (const { secretId, secretKey } of options.credentials) {
       this.credentials.set(secretId, secretKey);
     }
     for (const app of options.apps ?? []) this.addApp(app);
     for (const template of options.templates ?? []) this.addTemplate(template);
-    this.reportDelayMs = options.reportDelayMs ?? 300;
-    this.timeoutHoldMs = options.timeoutHoldMs ?? 20_000;
-    this.now = options.now ?? Date.now;
-    this.log = options.log ?? (() => {});
   }
 
   // --- configuration -------------------------------------------------------------------------
@@ -464,71 +338,12 @@ class EmulatorCore {
     this.templates.set(template.id, { ...template });
   }
 
-  setFault(mode: TencentFaultMode): void {
-    if (!FAULT_MODES.includes(mode)) throw new Error(`unknown fault mode ${String(mode)}`);
-    this.fault = mode;
-    this.log(`tencent-emulator: fault mode ${mode}`);
-  }
-
-  get faultMode(): TencentFaultMode {
-    return this.fault;
-  }
-
-  messages(): ControlMessage[] {
-    return this.recorded.map((message) => ({ ...message, params: [...message.params] }));
-  }
-
-  reset(): void {
-    this.recorded = [];
+  /** Also drops pending reports, pull queues and reply routing. */
+  override reset(): void {
+    super.reset();
     this.pending = [];
     this.pullQueues.clear();
     this.lastSender.clear();
-    this.fault = "none";
-    this.epoch += 1;
-    clearAll(this.reportTimers);
-  }
-
-  // --- timers --------------------------------------------------------------------------------
-
-  private schedule(set: Set<NodeJS.Timeout>, ms: number, fn: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      set.delete(timer);
-      fn();
-    }, ms);
-    set.add(timer);
-    return timer;
-  }
-
-  /** Resolves true after ms, or false at once if the emulator is closed meanwhile. */
-  private wait(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(timer);
-        resolve(true);
-      }, ms);
-      this.waiters.set(timer, resolve);
-    });
-  }
-
-  /** Hold a response (the "timeout" fault) and then destroy the socket without answering. */
-  holdResponse(res: ServerResponse): void {
-    const timer = this.schedule(this.holdTimers, this.timeoutHoldMs, () => res.destroy());
-    res.on("close", () => {
-      clearTimeout(timer);
-      this.holdTimers.delete(timer);
-    });
-  }
-
-  close(): void {
-    this.closed = true;
-    this.shutdown.abort();
-    clearAll(this.reportTimers);
-    clearAll(this.holdTimers);
-    for (const [timer, resolve] of this.waiters) {
-      clearTimeout(timer);
-      resolve(false);
-    }
-    this.waiters.clear();
   }
 
   // --- vendor API ----------------------------------------------------------------------------
@@ -670,7 +485,7 @@ class EmulatorCore {
         SerialNo: newSerialNo(),
         PhoneNumber: phone.e164,
         Fee: feeFor({
-          body: renderTemplate(request.template.body, request.params),
+          body: renderTemplate(request.template.body, request.params, TEMPLATE_VARIABLE),
           sign: request.sign || undefined,
           international: !phone.mainland,
         }),
@@ -736,7 +551,7 @@ class EmulatorCore {
       });
     });
     if (this.pending.some((report) => report.batch === batch)) {
-      this.schedule(this.reportTimers, this.reportDelayMs, () => this.flushReports(batch));
+      this.timers.schedule(this.reportDelayMs, () => this.flushReports(batch));
     }
   }
 
@@ -784,32 +599,17 @@ class EmulatorCore {
    * POST a callback; tencent.md §4c: 3 attempts in total. Failure = network error, non-200 or
    * `result` ≠ 0 (what Tencent counts as failure is UNCONFIRMED). Resolves true when acknowledged.
    */
-  private async deliver(
-    url: string,
-    payload: unknown,
-    what: string,
-    epoch?: number,
-  ): Promise<boolean> {
-    const delays = [0, ...PUSH_RETRY_DELAYS_MS];
-    for (const [attempt, delay] of delays.entries()) {
-      if (delay > 0 && !(await this.wait(delay))) return false;
-      if (this.closed || (epoch !== undefined && epoch !== this.epoch)) return false;
-      try {
-        const result = await postJson(url, payload, this.shutdown.signal);
-        if (isAcknowledged(result)) {
-          this.log(`tencent-emulator: ${what} pushed to ${url}`);
-          return true;
-        }
-        this.log(
-          `tencent-emulator: ${what} push #${attempt + 1} not acknowledged (HTTP ${result.status})`,
-        );
-      } catch (error) {
-        this.log(
-          `tencent-emulator: ${what} push #${attempt + 1} failed: ${(error as Error).message}`,
-        );
-      }
-    }
-    return false;
+  private deliver(url: string, payload: unknown, what: string, epoch?: number): Promise<boolean> {
+    const push: Push = {
+      url,
+      contentType: "application/json",
+      body: JSON.stringify(payload),
+      what,
+      retryDelaysMs: PUSH_RETRY_DELAYS_MS,
+      acknowledged: isAcknowledged,
+      refusal: (result) => `not acknowledged (HTTP ${result.status})`,
+    };
+    return this.push(push, epoch);
   }
 
   // --- replies (tencent.md §4b) ----------------------------------------------------------------
@@ -881,7 +681,7 @@ function checkTemplateParams(
   template: TencentEmulatorTemplate,
   params: string[],
 ): ApiError | undefined {
-  if (params.length !== templateVariables(template.body).length) {
+  if (params.length !== templateVariables(template.body, TEMPLATE_VARIABLE).length) {
     return new ApiError(
       "FailedOperation.TemplateParamSetNotMatchApprovedTemplate",
       "request content does not match the template content",
@@ -938,36 +738,13 @@ function parseParams(body: Buffer): Json {
 // ---------------------------------------------------------------------------------------------
 // Control API
 
-function parseControlBody(body: Buffer): Json {
-  try {
-    const parsed: unknown = JSON.parse(body.length === 0 ? "{}" : body.toString("utf8"));
-    if (isRecord(parsed)) return parsed;
-  } catch {
-    // fall through
-  }
-  throw new ControlError(400, "body must be a JSON object");
-}
-
-function requireString(body: Json, field: string): string {
-  const value = optionalString(body[field]);
-  if (value === undefined || value === "") throw new ControlError(400, `${field} is required`);
-  return value;
-}
-
-function optionalStringField(body: Json, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new ControlError(400, `${field} must be a string`);
-  return value;
-}
-
 function appFromJson(body: Json): TencentEmulatorApp {
   const signs = body.signs;
   if (signs !== undefined && !(Array.isArray(signs) && signs.every((s) => typeof s === "string"))) {
     throw new ControlError(400, "signs must be an array of strings");
   }
   return {
-    sdkAppId: requireString(body, "sdkAppId"),
+    sdkAppId: requireString(body, "sdkAppId", optionalString),
     statusCallbackUrl: optionalStringField(body, "statusCallbackUrl"),
     replyCallbackUrl: optionalStringField(body, "replyCallbackUrl"),
     signs: signs as string[] | undefined,
@@ -980,53 +757,28 @@ function templateFromJson(body: Json): TencentEmulatorTemplate {
     throw new ControlError(400, "international must be a boolean");
   }
   return {
-    id: requireString(body, "id"),
+    id: requireString(body, "id", optionalString),
     body: body.body,
     international: body.international,
     verification: body.verification === true,
   };
 }
 
-async function handleControl(
-  core: EmulatorCore,
-  method: string,
-  path: string,
-  body: Buffer,
-): Promise<[number, unknown]> {
-  const route = `${method} ${path}`;
-  switch (route) {
-    case "GET /_control/messages":
-      return [200, core.messages()];
-    case "POST /_control/reply": {
-      const json = parseControlBody(body);
-      await core.reply({
-        phone: requireString(json, "phone"),
+/** The control API's Tencent parts; messages, faults and reset are the kit's. */
+function controlRoutes(core: EmulatorCore): ControlRoutes {
+  return {
+    reply: (json) =>
+      core.reply({
+        phone: requireString(json, "phone", optionalString),
         text: optionalStringField(json, "text") ?? "",
         sign: optionalStringField(json, "sign"),
         sdkAppId: optionalString(json.sdkAppId),
-      });
-      return [200, { ok: true }];
-    }
-    case "POST /_control/faults": {
-      const mode = parseControlBody(body).mode;
-      if (!FAULT_MODES.includes(mode as TencentFaultMode)) {
-        throw new ControlError(400, `mode must be one of ${FAULT_MODES.join(", ")}`);
-      }
-      core.setFault(mode as TencentFaultMode);
-      return [200, { ok: true, mode }];
-    }
-    case "POST /_control/apps":
-      core.addApp(appFromJson(parseControlBody(body)));
-      return [200, { ok: true }];
-    case "POST /_control/templates":
-      core.addTemplate(templateFromJson(parseControlBody(body)));
-      return [200, { ok: true }];
-    case "POST /_control/reset":
-      core.reset();
-      return [200, { ok: true }];
-    default:
-      throw new ControlError(404, `no control route ${route}`);
-  }
+      }),
+    posts: new Map([
+      ["/_control/apps", (json: Json) => core.addApp(appFromJson(json))],
+      ["/_control/templates", (json: Json) => core.addTemplate(templateFromJson(json))],
+    ]),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1035,78 +787,37 @@ async function handleControl(
 /** Vendor API with the configured fault applied (API.md "Local stack"; tencent.md §2 handling). */
 function handleVendor(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, body: Buffer) {
   const fault = core.faultMode;
-  if (fault === "http500") return sendText(res, 500, "text/plain", "Internal Server Error");
-  if (fault === "badjson") return sendText(res, 200, "text/html", "<html>oops");
+  if (answerFault(res, fault)) return;
   const response = core.processVendorRequest(req, body);
   // "timeout": the request was processed (and a send accepted) but the client never hears.
-  if (fault === "timeout") return core.holdResponse(res);
+  if (fault === "timeout") return core.timers.holdResponse(res);
   const traceId = firstHeader(req, "x-tc-traceid");
-  sendJson(res, 200, { Response: response }, traceId ? { "X-TC-TraceId": traceId } : {});
-}
-
-async function handle(
-  core: EmulatorCore,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const body = await readBody(req);
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
-  if (path.startsWith("/_control/")) {
-    const [status, payload] = await handleControl(core, req.method ?? "GET", path, body);
-    return sendJson(res, status, payload);
-  }
-  handleVendor(core, req, res, body);
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
+  const extra = traceId ? { "X-TC-TraceId": traceId } : {};
+  sendJson(res, 200, { Response: response }, "application/json", extra);
 }
 
 export async function startTencentEmulator(
   options: TencentEmulatorOptions,
 ): Promise<TencentEmulator> {
-  const host = options.host ?? "127.0.0.1";
-  if (!isLoopbackHost(host)) {
-    throw new Error(`tencent-emulator: refusing to listen on non-loopback host ${host}`);
-  }
+  const host = loopbackHost("tencent-emulator", options.host);
   const core = new EmulatorCore(options);
-  const server = http.createServer((req, res) => {
-    handle(core, req, res).catch((error: unknown) => {
-      const status = error instanceof ControlError ? error.status : 500;
-      core.log(`tencent-emulator: ${req.method} ${req.url} failed: ${(error as Error).message}`);
-      if (!res.headersSent) sendJson(res, status, { ok: false, error: (error as Error).message });
-      else res.destroy();
-    });
+  const server = await serveEmulator(core, {
+    host,
+    port: options.port,
+    control: controlRoutes(core),
+    vendor: (req, res, body) => handleVendor(core, req, res, body),
   });
-  const port = await listen(server, options.port ?? 0, host);
-  const hostForUrl = host.includes(":") ? `[${host}]` : host;
-  const endpoint = `${hostForUrl}:${port}`;
-  core.log(`tencent-emulator: listening on http://${endpoint}`);
-
-  let closing: Promise<void> | undefined;
+  const { endpoint } = server;
   return {
     url: `http://${endpoint}`,
     endpoint,
-    port,
+    port: server.port,
     messages: () => core.messages(),
     setFault: (mode) => core.setFault(mode),
     addApp: (app) => core.addApp(app),
     addTemplate: (template) => core.addTemplate(template),
     reply: (input) => core.reply(input),
     reset: () => core.reset(),
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        core.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: () => server.close(),
   };
 }
