@@ -118,16 +118,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await ensureTable(localClient(dynamo.endpoint), LOCAL_TABLE);
 
   const modules = {
-    send: await import("../functions/send"),
-    "status-callback": await import("../functions/status-callback"),
-    reply: await import("../functions/reply"),
-    admin: await import("../functions/admin"),
+    send: await import("../lib/handlers/send"),
+    "status-callback": await import("../lib/handlers/status-callback"),
+    reply: await import("../lib/handlers/reply"),
+    admin: await import("../lib/handlers/admin"),
   };
   for (const [name, mod] of Object.entries(modules)) {
     const handler = mod.makeHandler(deps) as HttpFunction;
     handlers[name] = (event) => meter.run(name, () => handler(event));
   }
-  const check = (await import("../functions/threshold-check")).makeHandler(deps);
+  const check = (await import("../lib/handlers/threshold-check")).makeHandler(deps);
   const checker = () => meter.run("threshold-check", () => check());
 
   return {

@@ -27,14 +27,14 @@ import {
   removeOptOut,
   removeWhitelist,
   revokeKey,
-} from "../lib/admin";
-import { authenticate, authorize } from "../lib/auth";
-import { createDeps, type Deps } from "../lib/deps";
-import { AppError } from "../lib/errors";
-import { type HttpRequest, type HttpResponse, httpHandler, json, parseBody } from "../lib/http";
-import type { Principal } from "../lib/model";
-import { openApiDocument, ROUTES } from "../lib/openapi";
-import { listMessages, listReplies, stats } from "../lib/records-api";
+} from "../admin";
+import { authenticate, authorize } from "../auth";
+import type { Deps } from "../deps";
+import { AppError } from "../errors";
+import { type HttpRequest, type HttpResponse, httpHandler, json, parseBody } from "../http";
+import type { Principal } from "../model";
+import { openApiDocument, ROUTES } from "../openapi";
+import { listMessages, listReplies, stats } from "../records-api";
 import {
   contactSchema,
   createAppSchema,
@@ -43,7 +43,7 @@ import {
   packageSchema,
   patchAppSchema,
   templateSchema,
-} from "../lib/schemas";
+} from "../schemas";
 
 type Route = (deps: Deps, p: Principal, req: HttpRequest, appId: string) => Promise<HttpResponse>;
 
@@ -130,5 +130,3 @@ export function makeHandler(deps: Deps) {
     return route(deps, principal, req, req.params.appId ?? "");
   });
 }
-
-export const handler = makeHandler(createDeps());

@@ -1,9 +1,8 @@
 /** POST /v1/messages, GET /v1/messages/{id}. */
-import { bearer } from "../lib/auth";
-import { createDeps, type Deps } from "../lib/deps";
-import { httpHandler, json, parseBody, validate } from "../lib/http";
-import { createSenders } from "../lib/providers/senders";
-import { getMessage, idempotencyKeySchema, sendBodySchema, sendMessages } from "../lib/send";
+import { bearer } from "../auth";
+import type { Deps } from "../deps";
+import { httpHandler, json, parseBody, validate } from "../http";
+import { getMessage, idempotencyKeySchema, sendBodySchema, sendMessages } from "../send";
 
 export function makeHandler(deps: Deps) {
   return httpHandler(deps, async (req) => {
@@ -25,5 +24,3 @@ export function makeHandler(deps: Deps) {
     );
   });
 }
-
-export const handler = makeHandler(createDeps({ senders: createSenders }));

@@ -1,7 +1,7 @@
 /** POST /callbacks/{provider}/status/{token}: vendor delivery reports. */
-import { ingestStatusReports } from "../lib/callbacks";
-import { createDeps, type Deps } from "../lib/deps";
-import { httpHandler } from "../lib/http";
+import { ingestStatusReports } from "../callbacks";
+import type { Deps } from "../deps";
+import { httpHandler } from "../http";
 
 export function makeHandler(deps: Deps) {
   return httpHandler(deps, (req) =>
@@ -13,5 +13,3 @@ export function makeHandler(deps: Deps) {
     }),
   );
 }
-
-export const handler = makeHandler(createDeps());

@@ -1,0 +1,15 @@
+/** POST /callbacks/{provider}/status/{token}: vendor delivery reports. */
+import { loadConfig } from "../lib/config";
+import { lazyHandler } from "../lib/lazy";
+
+// The environment is checked at cold start: a bad variable fails the start, by name. The
+// handler, its modules and the SDK clients load on the first event (docs/performance.md).
+const config = loadConfig();
+
+export const handler = lazyHandler(async () => {
+  const [{ makeHandler }, { createDeps }] = await Promise.all([
+    import("../lib/handlers/status-callback"),
+    import("../lib/deps"),
+  ]);
+  return makeHandler(createDeps({ config }));
+});

@@ -1,0 +1,16 @@
+/** Scheduled (EventBridge): watches every enabled app. */
+import { loadConfig } from "../lib/config";
+import { lazyHandler } from "../lib/lazy";
+
+// The environment is checked at cold start: a bad variable fails the start, by name. The
+// handler, its modules and the SDK clients load on the first event (docs/performance.md).
+const config = loadConfig();
+
+export const handler = lazyHandler(async () => {
+  const [{ makeHandler }, { createDeps }, { createSenders }] = await Promise.all([
+    import("../lib/handlers/threshold-check"),
+    import("../lib/deps"),
+    import("../lib/providers/senders"),
+  ]);
+  return makeHandler(createDeps({ config, senders: createSenders }));
+});
