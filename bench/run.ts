@@ -72,7 +72,7 @@ const coldStart = (file: string) => {
   if (r.status !== 0) throw new Error(`${file} failed to load`);
   return Number(process.hrtime.bigint() - t) / 1e6;
 };
-const RUNS = 9;
+const RUNS = 15;
 const times: Record<string, number[]> = Object.fromEntries(
   ["empty", ...FUNCTIONS].map((n) => [n, []]),
 );
