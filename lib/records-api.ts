@@ -38,9 +38,11 @@ export function appOfRead(p: Principal, appId: string | undefined): string {
   return appId;
 }
 
-/** GET /v1/replies?phone=…: one number's replies, newest first. */
-export async function listReplies(deps: Deps, p: Principal, query: Record<string, string>) {
-  const q = validate(listQuery, query, "query");
+/** The app and number a by-phone query reads. */
+function whose(
+  p: Principal,
+  q: { appId?: string; phone: string },
+): { appId: string; phone: string } {
   const appId = appOfRead(p, q.appId);
   const phone = normaliseE164(q.phone);
   if (!phone)
@@ -48,6 +50,13 @@ export async function listReplies(deps: Deps, p: Principal, query: Record<string
       "InvalidParameterValue.IncorrectPhoneNumber",
       "phone: use E.164 or an 11-digit mainland number.",
     );
+  return { appId, phone };
+}
+
+/** GET /v1/replies?phone=…: one number's replies, newest first. */
+export async function listReplies(deps: Deps, p: Principal, query: Record<string, string>) {
+  const q = validate(listQuery, query, "query");
+  const { appId, phone } = whose(p, q);
   const replies = await deps.store.listReplies(appId, phone, q.limit);
   const inRange = replies.filter(
     (r) => (!q.from || r.receivedAt >= q.from) && (!q.to || r.receivedAt <= `${q.to}~`),
@@ -75,13 +84,7 @@ const messagesQuery = z.strictObject({
 /** GET /v1/messages?phone=…: one number's records, newest first, with an opaque cursor. */
 export async function listMessages(deps: Deps, p: Principal, query: Record<string, string>) {
   const q = validate(messagesQuery, query, "query");
-  const appId = appOfRead(p, q.appId);
-  const phone = normaliseE164(q.phone);
-  if (!phone)
-    throw new AppError(
-      "InvalidParameterValue.IncorrectPhoneNumber",
-      "phone: use E.164 or an 11-digit mainland number.",
-    );
+  const { appId, phone } = whose(p, q);
   // The index sorts by "<createdAt>#<id>": a range of ISO times, "~" closing the upper end.
   const range: [string, string] = [q.from ?? "", `${q.to ?? "9999"}~`];
   const startKey = decodeCursor(q.cursor, keys.messagesByPhone(appId, phone));

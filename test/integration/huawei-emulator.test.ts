@@ -1,10 +1,3 @@
-/**
- * Drives the Huawei emulator with the REAL adapter (lib/providers/huawei.ts, global fetch)
- * over loopback; status reports and replies land in a little receiver started here and are
- * read back with huaweiWebhooks. Wire facts: huawei.md; simulator numbers: API.md.
- */
-import http, { type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createHuaweiProvider } from "../../lib/providers/huawei";
 import { huaweiWebhooks } from "../../lib/providers/huawei-webhooks";
@@ -15,6 +8,10 @@ import {
   startHuaweiEmulator,
 } from "../../local/huawei-emulator/index";
 import { wsseHeaders } from "../../local/huawei-emulator/wsse";
+import {
+  type CallbackReceiver as Receiver,
+  startReceiver as startReceiverWith,
+} from "../helpers/receiver";
 
 const APP_KEY = "c8RWg3ggEcyd4D3p94bf3Y7x1Ile";
 const APP_SECRET = "q4Ii87BhST9vcs8wvrzN80SfD7Al";
@@ -32,52 +29,11 @@ const TEMPLATES = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// A little callback receiver standing in for smsgate's ingest endpoints.
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-interface CallbackReceiver {
-  url: string;
-  received: Received[];
-  /** Answers for the next requests (default: HTTP 200, empty body — huawei.md §4.4). */
-  script: { status: number; body: string }[];
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<CallbackReceiver> {
-  const received: Received[] = [];
-  const script: { status: number; body: string }[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      received.push({
-        path: req.url ?? "",
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString("utf8"),
-      });
-      const answer = script.shift() ?? { status: 200, body: "" };
-      res.writeHead(answer.status);
-      res.end(answer.body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    script,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
+// A little callback receiver standing in for smsgate's ingest endpoints (form bodies kept as
+// text; Huawei expects HTTP 200 with an empty body — huawei.md §4.4).
+type CallbackReceiver = Receiver<string>;
+const startReceiver = (): Promise<CallbackReceiver> =>
+  startReceiverWith({ status: 200, body: "" }, (text) => text);
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

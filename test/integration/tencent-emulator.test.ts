@@ -3,8 +3,6 @@
  * Client options per tencent.md §2: endpoint "127.0.0.1:PORT", protocol "http://".
  */
 import { randomUUID } from "node:crypto";
-import http, { type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { sms } from "tencentcloud-sdk-nodejs-sms";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -13,6 +11,10 @@ import {
   type TencentEmulatorOptions,
 } from "../../local/tencent-emulator/index";
 import { tc3Sign } from "../../local/tencent-emulator/tc3";
+import {
+  type CallbackReceiver as Receiver,
+  startReceiver as startReceiverWith,
+} from "../helpers/receiver";
 
 const SmsClient = sms.v20210111.Client;
 type SmsClientInstance = InstanceType<typeof SmsClient>;
@@ -37,52 +39,17 @@ const TEMPLATES = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// A little callback receiver standing in for smsgate's ingest endpoints.
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: unknown;
-}
-
-interface CallbackReceiver {
-  url: string;
-  received: Received[];
-  /** Answers for the next requests (default: HTTP 200 `{"result":0,"errmsg":"OK"}`). */
-  script: { status: number; body: string }[];
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<CallbackReceiver> {
-  const received: Received[] = [];
-  const script: { status: number; body: string }[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      received.push({
-        path: req.url ?? "",
-        headers: req.headers,
-        body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
-      });
-      const answer = script.shift() ?? { status: 200, body: '{"result":0,"errmsg":"OK"}' };
-      res.writeHead(answer.status, { "Content-Type": "application/json" });
-      res.end(answer.body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    script,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
+// A little callback receiver standing in for smsgate's ingest endpoints (JSON, Tencent's answer).
+type CallbackReceiver = Receiver<unknown>;
+const startReceiver = (): Promise<CallbackReceiver> =>
+  startReceiverWith(
+    {
+      status: 200,
+      body: '{"result":0,"errmsg":"OK"}',
+      headers: { "Content-Type": "application/json" },
+    },
+    (text) => JSON.parse(text),
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
