@@ -10,9 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { sms } from "tencentcloud-sdk-nodejs-sms";
-import { messageIdForSerial } from "../lib/ids";
-import type { MessageRecord } from "../lib/model";
+import { messageIdForSerial, ulid } from "../lib/ids";
+import type { App, MessageRecord } from "../lib/model";
 import { callbackUrls } from "../lib/secrets";
+import { dayOf } from "../lib/time";
 import { localClient } from "../local/dynamo";
 import { createDemoApp, DEMO_TENCENT_SDK_APP_ID, seedDemos } from "../local/seed";
 import { LOCAL_TABLE, startStack } from "../local/stack";
@@ -308,6 +309,45 @@ table([
   ["", "per second", "ratio"],
   ["status pushes", ingestRate.toFixed(0), (ingestRate / rawRate).toFixed(2)],
   ["raw UpdateItem", rawRate.toFixed(0), "1.00"],
+]);
+
+// The threshold checker over 1,000 enabled apps, each with counters for today.
+const template = (await stack.deps.store.getApp(app.appId)) as App;
+const now = new Date().toISOString();
+for (let i = 0; i < 1000; i += 50) {
+  await Promise.all(
+    Array.from({ length: 50 }, async (_, j) => {
+      const appId = ulid(Date.now() + i + j);
+      await stack.deps.store.createApp({
+        ...template,
+        appId,
+        name: `bench ${i + j}`,
+        thresholds: { domestic: { alert: 1_000_000 } },
+      });
+      await stack.deps.store.adjustUsage(
+        appId,
+        dayOf(Date.now(), template.timeZone),
+        { "lim:domestic": 10, "n:submitted": 10 },
+        now,
+      );
+    }),
+  );
+}
+stack.meter.reset();
+t = performance.now();
+const checked = (await stack.runChecker()) as { apps: number };
+const checkMs = performance.now() - t;
+const m = stack.meter.read("threshold-check");
+console.log("Threshold checker over every enabled app (no alert due)\n");
+table([
+  ["apps", "DynamoDB requests", "per app", "round trips", "run time vs the 240 s timeout"],
+  [
+    checked.apps,
+    m.requests,
+    (m.requests / checked.apps).toFixed(3),
+    m.rounds,
+    `${(checkMs / 1000).toFixed(2)} s (${((checkMs / 240_000) * 100).toFixed(2)} %)`,
+  ],
 ]);
 
 await stack.close();
