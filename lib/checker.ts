@@ -22,10 +22,11 @@ export async function runChecks(deps: Deps) {
   const now = deps.clock.now();
   const at = new Date(now).toISOString();
   const apps = await deps.store.listEnabledApps();
+  const zones = new Map(apps.map((a) => [a.appId, a.timeZone]));
   const counters = await deps.store.readCounters(
     apps.map((a) => a.appId),
-    (id) => dayOf(now, apps.find((a) => a.appId === id)?.timeZone ?? "Asia/Shanghai"),
-    (id) => dayOf(now - DAY_MS, apps.find((a) => a.appId === id)?.timeZone ?? "Asia/Shanghai"),
+    (id) => dayOf(now, zones.get(id) ?? "Asia/Shanghai"),
+    (id) => dayOf(now - DAY_MS, zones.get(id) ?? "Asia/Shanghai"),
   );
   let fired = 0;
   await Promise.all(

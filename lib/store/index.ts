@@ -15,7 +15,7 @@ import type {
 import { type FrequencyLimits, frequencyRelease, frequencyReservation } from "../rules/frequency";
 import { type Adds, deliveryStats, sum } from "../rules/stats";
 import { counterUpdate, type Thresholds } from "../rules/usage";
-import { ConditionFailed, type Db, type Item } from "./db";
+import { ConditionFailed, type Db, type Item, type QueryInput } from "./db";
 import { keys } from "./keys";
 
 export const MAX_WHITELIST = 300;
@@ -99,6 +99,32 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
     expiresAt: ttl(m.createdAt),
     ...m,
   });
+
+  /** Every page of a query (lists that are bounded by design: apps, an app's days). */
+  const queryAll = async (input: QueryInput): Promise<Item[]> => {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await db.query({ ...input, startKey });
+      items.push(...page.items);
+      startKey = page.lastKey;
+    } while (startKey);
+    return items;
+  };
+
+  /** Apps from the GSI listing; only those whose listing key starts with `prefix`, if given. */
+  const listApps = async (prefix?: string): Promise<App[]> =>
+    (await queryAll({ index: "gsi1", pk: keys.apps(), skBeginsWith: prefix })).map(
+      (i) => strip<App>(i) as App,
+    );
+
+  /** The status items of many messages (to merge into a page of records). */
+  const getStatuses = async (ids: string[]): Promise<Map<string, MessageStatusItem>> => {
+    const items = await db.batchGet(ids.map((id) => keys.messageStatus(id)));
+    return new Map(
+      items.map((i) => [String(i.messageId), strip<MessageStatusItem>(i) as MessageStatusItem]),
+    );
+  };
 
   return {
     /** One round trip: the caller's key, its app and the template it names. */
@@ -508,25 +534,10 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
     /** The checker's index of enabled apps (sparse GSI; never a Scan). */
     /** The checker's index of enabled apps (GSI, projecting the whole item; no Scan). */
     async listEnabledApps(): Promise<App[]> {
-      return this.listApps(keys.appListing(true, ""));
+      return listApps(keys.appListing(true, ""));
     },
 
-    /** Apps from the GSI listing, optionally only those whose listing key starts with `prefix`. */
-    async listApps(prefix?: string): Promise<App[]> {
-      const apps: App[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await db.query({
-          index: "gsi1",
-          pk: keys.apps(),
-          skBeginsWith: prefix,
-          startKey,
-        });
-        apps.push(...page.items.map((i) => strip<App>(i) as App));
-        startKey = page.lastKey;
-      } while (startKey);
-      return apps;
-    },
+    listApps,
 
     /** Per app: today's and yesterday's counters and the balances, in 100-key batches. */
     async readCounters(
@@ -541,8 +552,8 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
           keys.package(a),
         ]),
       );
-      const at = (k: { pk: string; sk: string }) =>
-        items.find((i) => i.pk === k.pk && i.sk === k.sk);
+      const byKey = new Map(items.map((i) => [`${i.pk}\u0000${i.sk}`, i]));
+      const at = (k: { pk: string; sk: string }) => byKey.get(`${k.pk}\u0000${k.sk}`);
       return new Map(
         appIds.map((a) => {
           const pkg = at(keys.package(a));
@@ -676,9 +687,7 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
         startKey,
       });
       const records = page.items.map((i) => strip<MessageRecord>(i) as MessageRecord);
-      const statuses = records.length
-        ? await this.getStatuses(records.map((r) => r.id))
-        : new Map();
+      const statuses = records.length ? await getStatuses(records.map((r) => r.id)) : new Map();
       return {
         records: records.map((r) => mergeStatus(r, statuses.get(r.id))),
         lastKey: page.lastKey,
@@ -687,18 +696,7 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
 
     /** An app's day counters from `from` to `to` (YYYY-MM-DD), for statistics. */
     async usageRange(appId: string, from: string, to: string): Promise<Item[]> {
-      const items: Item[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await db.query({
-          pk: keys.usage(appId, "").pk,
-          skBetween: [from, to],
-          startKey,
-        });
-        items.push(...page.items);
-        startKey = page.lastKey;
-      } while (startKey);
-      return items;
+      return queryAll({ pk: keys.usage(appId, "").pk, skBetween: [from, to] });
     },
 
     /** Writes message records (batched) plus any extra items, e.g. the idempotent response. */
@@ -731,13 +729,7 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
       return record && mergeStatus(record, status);
     },
 
-    /** The status items of many messages (to merge into a page of records). */
-    async getStatuses(ids: string[]): Promise<Map<string, MessageStatusItem>> {
-      const items = await db.batchGet(ids.map((id) => keys.messageStatus(id)));
-      return new Map(
-        items.map((i) => [String(i.messageId), strip<MessageStatusItem>(i) as MessageStatusItem]),
-      );
-    },
+    getStatuses,
 
     /**
      * Applies delivery reports, exactly once each, in two round trips: (1) each report's final
