@@ -2,7 +2,7 @@
  * /v1/apps…: configuration, records lists, statistics and /openapi.json.
  */
 import { loadConfig } from "../lib/config";
-import { lazyHandler } from "../lib/lazy";
+import { lazyHandler } from "../lib/core/lazy";
 
 // The environment is checked at cold start: a bad variable fails the start, by name. The
 // handler, its modules and the SDK clients load on the first event (docs/performance.md).
@@ -10,8 +10,8 @@ const config = loadConfig();
 
 export const handler = lazyHandler(async () => {
   const [{ makeHandler }, { createDeps }] = await Promise.all([
-    import("../lib/handlers/admin"),
-    import("../lib/deps"),
+    import("../lib/admin/handler"),
+    import("../lib/core/deps"),
   ]);
   return makeHandler(createDeps({ config }));
 });

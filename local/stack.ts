@@ -3,10 +3,10 @@
  * router in front of the real handlers. `npm start` and the integration tests both use it.
  */
 import { mkdirSync } from "node:fs";
-import type { Clock } from "../lib/clock";
-import { createDeps, type Deps } from "../lib/deps";
-import { randomToken } from "../lib/ids";
-import { createLogger, type Level } from "../lib/log";
+import type { Clock } from "../lib/core/clock";
+import { createDeps, type Deps } from "../lib/core/deps";
+import { randomToken } from "../lib/core/ids";
+import { createLogger, type Level } from "../lib/core/log";
 import { createSenders } from "../lib/providers/senders";
 import { RequestMeter } from "../lib/store/meter";
 import { ensureTable, localClient, startDynalite, startDynamoDbLocal } from "./dynamo";
@@ -118,16 +118,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await ensureTable(localClient(dynamo.endpoint), LOCAL_TABLE);
 
   const modules = {
-    send: await import("../lib/handlers/send"),
-    "status-callback": await import("../lib/handlers/status-callback"),
-    reply: await import("../lib/handlers/reply"),
-    admin: await import("../lib/handlers/admin"),
+    send: await import("../lib/send/handler"),
+    "status-callback": await import("../lib/callbacks/status-handler"),
+    reply: await import("../lib/callbacks/reply-handler"),
+    admin: await import("../lib/admin/handler"),
   };
   for (const [name, mod] of Object.entries(modules)) {
     const handler = mod.makeHandler(deps) as HttpFunction;
     handlers[name] = (event) => meter.run(name, () => handler(event));
   }
-  const check = (await import("../lib/handlers/threshold-check")).makeHandler(deps);
+  const check = (await import("../lib/checker/handler")).makeHandler(deps);
   const checker = () => meter.run("threshold-check", () => check());
 
   return {

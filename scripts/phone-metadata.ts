@@ -1,5 +1,5 @@
 /**
- * Writes lib/phone-metadata.json: libphonenumber-js's "min" metadata without the number
+ * Writes lib/core/phone-metadata.json: libphonenumber-js's "min" metadata without the number
  * formats (60 % of it), which smsgate never uses — it parses, validates and tells the
  * country; it does not format. Keeps the send bundle inside its budget. A unit test checks
  * the file still matches the installed libphonenumber-js; run `npm run phone-metadata` after
@@ -24,7 +24,7 @@ export function trimmed(source: typeof metadata) {
 
 if (process.argv[1]?.endsWith("phone-metadata.ts")) {
   writeFileSync(
-    join(import.meta.dirname, "../lib/phone-metadata.json"),
+    join(import.meta.dirname, "../lib/core/phone-metadata.json"),
     `${JSON.stringify(trimmed(metadata))}\n`,
   );
 }

@@ -3,7 +3,7 @@
  * JSON batch) and upstream replies. Pure parsing, no credentials.
  */
 import * as z from "zod/mini";
-import type { InboundReply, StatusReport } from "../model";
+import type { InboundReply, StatusReport } from "../core/model";
 import type { Parsed, WebhookAck, Webhooks } from "./port";
 
 function jsonOf(text: string): unknown {

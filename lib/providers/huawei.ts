@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import * as z from "zod/mini";
-import type { ErrorCode } from "../errors";
+import type { ErrorCode } from "../core/errors";
 import type { NumberOutcome, Provider, SendBatch } from "./port";
 
 export interface HuaweiSettings {

@@ -2,9 +2,9 @@
  * The provider port (DESIGN.md "Providers"). Adapters never throw for vendor faults: every
  * number gets an outcome, so no fault becomes a bare 500 or loses a message.
  */
-import type { ErrorCode } from "../errors";
-import type { InboundReply, ProviderBinding, ProviderName, StatusReport } from "../model";
-import type { Region } from "../template";
+import type { ErrorCode } from "../core/errors";
+import type { InboundReply, ProviderBinding, ProviderName, StatusReport } from "../core/model";
+import type { Region } from "../rules/template";
 
 export interface SendBatch {
   binding: ProviderBinding;

@@ -1,6 +1,6 @@
 /** The providers this deployment can send through: those whose credentials are configured. */
 import type { Config } from "../config";
-import type { ProviderName } from "../model";
+import type { ProviderName } from "../core/model";
 import { createHuaweiProvider } from "./huawei";
 import type { Provider } from "./port";
 import { createTencentProvider } from "./tencent";

@@ -3,7 +3,7 @@
  * Pure parsing, no SDK: the webhook functions stay small.
  */
 import * as z from "zod/mini";
-import type { InboundReply, StatusReport } from "../model";
+import type { InboundReply, StatusReport } from "../core/model";
 import type { Parsed, Webhooks } from "./port";
 
 // tencent.md §4a: the documented fields; anything else is refused, not silently ignored.

@@ -5,7 +5,7 @@
  */
 import type { sms } from "tencentcloud-sdk-nodejs-sms";
 import * as z from "zod/mini";
-import { type ErrorCode, isErrorCode } from "../errors";
+import { type ErrorCode, isErrorCode } from "../core/errors";
 import type { NumberOutcome, Provider, PulledStatus, SendBatch } from "./port";
 
 export interface TencentSettings {

@@ -3,7 +3,7 @@
  * threshold and period: an alert fires at most once per key (a conditional-put marker).
  * Seeds: Tencent console 国内短信阈值设置, 验证码防盗刷监控, package alerts; Huawei 设置流量阈值.
  */
-import type { App } from "../model";
+import type { App } from "../core/model";
 import type { Item } from "../store/db";
 import { counter } from "./usage";
 

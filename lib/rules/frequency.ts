@@ -8,7 +8,7 @@
  * Sliding, not bucketed: "1 per 30 s" means 30 s since the last send, as a user expects.
  * The day window is a plain counter, since the item itself is the natural day.
  */
-import type { ErrorCode } from "../errors";
+import type { ErrorCode } from "../core/errors";
 import type { Expression, Item } from "../store/db";
 
 export interface FrequencyLimits {

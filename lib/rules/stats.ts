@@ -2,7 +2,7 @@
  * Statistics are counters in the app's day item (pure builders). The stats API and the
  * checker read these counters, never records.
  */
-import type { MessageStatus } from "../model";
+import type { MessageStatus } from "../core/model";
 
 export interface Counted {
   status: MessageStatus;

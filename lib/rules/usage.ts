@@ -2,7 +2,7 @@
  * An app's daily limits (pure): domestic, international and per-country hard limits, all
  * counters of one item per app and day, reserved together by one conditional ADD.
  */
-import type { ErrorCode } from "../errors";
+import type { ErrorCode } from "../core/errors";
 import type { Expression, Item } from "../store/db";
 
 export interface Threshold {

@@ -11,7 +11,7 @@ import type {
   StatusReport,
   StoredReply,
   Template,
-} from "../model";
+} from "../core/model";
 import { type FrequencyLimits, frequencyRelease, frequencyReservation } from "../rules/frequency";
 import { type Adds, deliveryStats, sum } from "../rules/stats";
 import { counterUpdate, type Thresholds } from "../rules/usage";

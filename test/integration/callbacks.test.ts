@@ -6,10 +6,10 @@ import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fixedClock } from "../../lib/clock";
-import { messageIdForSerial } from "../../lib/ids";
-import type { MessageRecord } from "../../lib/model";
-import { callbackUrls } from "../../lib/secrets";
+import { fixedClock } from "../../lib/core/clock";
+import { messageIdForSerial } from "../../lib/core/ids";
+import type { MessageRecord } from "../../lib/core/model";
+import { callbackUrls } from "../../lib/core/secrets";
 import { newApp, startTestStack, type TestStack, waitFor } from "../helpers/stack";
 
 const START = "2026-11-22T02:00:00Z";

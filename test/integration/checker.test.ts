@@ -3,7 +3,7 @@
  * the subscribed contacts once per event, threshold and period.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fixedClock } from "../../lib/clock";
+import { fixedClock } from "../../lib/core/clock";
 import { ALERT_TEMPLATE_IDS } from "../../local/seed";
 import { newApp, startTestStack, type TestApp, type TestStack } from "../helpers/stack";
 

@@ -3,7 +3,7 @@
  * product is allowed by that function's IAM role in serverless.yml.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixedClock } from "../../lib/clock";
+import { fixedClock } from "../../lib/core/clock";
 import { readServerlessYml } from "../../local/serverless-config";
 import { newApp, startTestStack, type TestStack, waitFor } from "../helpers/stack";
 

@@ -3,7 +3,7 @@
  * when Java is on the machine, so dynalite's leniency cannot hide a bug.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fixedClock } from "../../lib/clock";
+import { fixedClock } from "../../lib/core/clock";
 import { javaAvailable } from "../../local/dynamo";
 import { newApp, startTestStack, type TestStack } from "../helpers/stack";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { appIdOfKey, newApiKey, resolvePrincipal } from "../../lib/auth";
-import { messageIdForSerial, sha256Hex, ulid } from "../../lib/ids";
-import { maskPhone } from "../../lib/log";
+import { messageIdForSerial, sha256Hex, ulid } from "../../lib/core/ids";
+import { maskPhone } from "../../lib/core/log";
+import { appIdOfKey, newApiKey, resolvePrincipal } from "../../lib/http/auth";
 import { keys } from "../../lib/store/keys";
 
 describe("table keys", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePhone } from "../../lib/phone";
+import { parsePhone } from "../../lib/core/phone";
 
 describe("parsePhone", () => {
   it("takes an 11-digit number starting with 1 as mainland China", () => {
@@ -34,8 +34,9 @@ describe("the trimmed phone metadata", () => {
   it("is the installed libphonenumber-js metadata without formats (run npm run phone-metadata if not)", async () => {
     const { trimmed } = await import("../../scripts/phone-metadata");
     const installed = (await import("libphonenumber-js/metadata.min.json")).default;
-    const committed = (await import("../../lib/phone-metadata.json", { with: { type: "json" } }))
-      .default;
+    const committed = (
+      await import("../../lib/core/phone-metadata.json", { with: { type: "json" } })
+    ).default;
     expect(committed).toEqual(JSON.parse(JSON.stringify(trimmed(installed))));
   });
 });

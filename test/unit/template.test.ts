@@ -6,7 +6,7 @@ import {
   render,
   segments,
   withSignature,
-} from "../../lib/template";
+} from "../../lib/rules/template";
 
 describe("countVariables", () => {
   it("counts {1}..{n}, repeated variables once", () => {

@@ -3,15 +3,16 @@
  * function builds its deps once per cold start; tests build them with overrides
  * (a fixed clock, another table).
  */
+
+import { type Config, loadConfig } from "../config";
+import type { Provider, Webhooks } from "../providers/port";
+import { webhookParsers } from "../providers/webhooks";
+import { createStore, type Store } from "../store";
+import { createDb, lazyDynamoClient } from "../store/db";
+import type { RequestMeter } from "../store/meter";
 import { type Clock, systemClock } from "./clock";
-import { type Config, loadConfig } from "./config";
 import { createLogger, type Logger } from "./log";
 import type { ProviderName } from "./model";
-import type { Provider, Webhooks } from "./providers/port";
-import { webhookParsers } from "./providers/webhooks";
-import { createStore, type Store } from "./store";
-import { createDb, lazyDynamoClient } from "./store/db";
-import type { RequestMeter } from "./store/meter";
 
 export interface Providers {
   /** A provider that can send: only those with credentials in this deployment. */

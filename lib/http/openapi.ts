@@ -11,8 +11,8 @@ import {
   packageSchema,
   patchAppSchema,
   templateSchema,
-} from "./schemas";
-import { sendBodySchema } from "./send";
+} from "../admin/schemas";
+import { sendBodySchema } from "../send/pipeline";
 
 type Schema = z.ZodMiniType;
 

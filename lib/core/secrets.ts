@@ -3,7 +3,7 @@
  * (verified without a read) and the key that encrypts app webhook secrets at rest.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
-import { type Config, masterSecret } from "./config";
+import { type Config, masterSecret } from "../config";
 import { safeEqual } from "./ids";
 
 function derive(master: string, label: string): Buffer {

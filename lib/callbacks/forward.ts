@@ -3,7 +3,7 @@
  * `X-Smsgate-Signature` (hex HMAC-SHA256 of the exact body). A 2xx answer acknowledges.
  */
 import { createHmac } from "node:crypto";
-import type { StoredReply } from "./model";
+import type { StoredReply } from "../core/model";
 
 export function signBody(secret: string, body: string): string {
   return createHmac("sha256", secret).update(body).digest("hex");

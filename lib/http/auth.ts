@@ -2,9 +2,9 @@
  * API keys: random, shown once, stored as SHA-256. A key names its app
  * ("sgk_<appId>_<secret>") so the key, app and template load in one round trip.
  */
-import { AppError } from "./errors";
-import { randomToken, safeEqual, sha256Hex } from "./ids";
-import type { ApiKeyRecord, App, Principal, Scope } from "./model";
+import { AppError } from "../core/errors";
+import { randomToken, safeEqual, sha256Hex } from "../core/ids";
+import type { ApiKeyRecord, App, Principal, Scope } from "../core/model";
 
 const KEY_FORMAT = /^sgk_([0-9A-Z]{26})_([A-Za-z0-9]{32,64})$/;
 

@@ -2,10 +2,10 @@
  * What the scheduled checker does besides alerts: reconcile sends whose answer timed out,
  * count reports that beat their records, and retry reply forwards.
  */
-import { forwardReply } from "./callbacks";
-import type { Deps } from "./deps";
-import { messageIdForSerial } from "./ids";
-import type { App } from "./model";
+import { forwardReply } from "../callbacks/ingest";
+import type { Deps } from "../core/deps";
+import { messageIdForSerial } from "../core/ids";
+import type { App } from "../core/model";
 
 /** Pulls each provider queue once (apps sharing one SmsSdkAppId share its queue). */
 export async function reconcile(

@@ -1,8 +1,9 @@
 /** POST /v1/messages, GET /v1/messages/{id}. */
-import { bearer } from "../auth";
-import type { Deps } from "../deps";
-import { httpHandler, json, parseBody, validate } from "../http";
-import { getMessage, idempotencyKeySchema, sendBodySchema, sendMessages } from "../send";
+
+import type { Deps } from "../core/deps";
+import { bearer } from "../http/auth";
+import { httpHandler, json, parseBody, validate } from "../http/wrapper";
+import { getMessage, idempotencyKeySchema, sendBodySchema, sendMessages } from "./pipeline";
 
 export function makeHandler(deps: Deps) {
   return httpHandler(deps, async (req) => {

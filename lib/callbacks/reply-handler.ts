@@ -1,7 +1,8 @@
 /** POST /callbacks/{provider}/reply/{token}: replies from handsets. */
-import { ingestReplies } from "../callbacks";
-import type { Deps } from "../deps";
-import { httpHandler } from "../http";
+
+import type { Deps } from "../core/deps";
+import { httpHandler } from "../http/wrapper";
+import { ingestReplies } from "./ingest";
 
 export function makeHandler(deps: Deps) {
   return httpHandler(deps, (req) =>

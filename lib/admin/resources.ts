@@ -3,15 +3,18 @@
  * opt-outs and package. The operator key manages every app; an app key with `admin` its own.
  */
 import type * as z from "zod/mini";
-import { authorize, newApiKey } from "./auth";
-import { masterSecret } from "./config";
-import { decodeCursor, encodeCursor } from "./cursor";
-import type { Deps } from "./deps";
-import { normaliseE164 } from "./e164";
-import { AppError } from "./errors";
-import { ulid } from "./ids";
-import type { App, Principal, Scope, Template } from "./model";
-import { DEFAULT_FREQUENCY } from "./rules/frequency";
+import { masterSecret } from "../config";
+import { decodeCursor, encodeCursor } from "../core/cursor";
+import type { Deps } from "../core/deps";
+import { normaliseE164 } from "../core/e164";
+import { AppError } from "../core/errors";
+import { ulid } from "../core/ids";
+import type { App, Principal, Scope, Template } from "../core/model";
+import { callbackUrls, seal } from "../core/secrets";
+import { authorize, newApiKey } from "../http/auth";
+import { DEFAULT_FREQUENCY } from "../rules/frequency";
+import { countVariables, DEFAULT_UNSUBSCRIBE_FOOTER, isValidSign } from "../rules/template";
+import { MAX_WHITELIST } from "../store";
 import type {
   contactSchema,
   createAppSchema,
@@ -21,9 +24,6 @@ import type {
   patchAppSchema,
   templateSchema,
 } from "./schemas";
-import { callbackUrls, seal } from "./secrets";
-import { MAX_WHITELIST } from "./store";
-import { countVariables, DEFAULT_UNSUBSCRIBE_FOOTER, isValidSign } from "./template";
 
 const TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

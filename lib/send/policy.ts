@@ -3,16 +3,16 @@
  * then reservations — frequency per number, the app's daily limits, the prepaid balance —
  * each one conditional UpdateItem, run in parallel; and settling them once the vendor answered.
  */
-import type { Deps } from "./deps";
-import type { ErrorCode } from "./errors";
-import type { App, MessageRecord, OptOutEntry, Template } from "./model";
-import type { Phone } from "./phone";
-import { type FrequencyLimits, frequencyVerdict } from "./rules/frequency";
-import { type Adds, diff, sendStats, sum } from "./rules/stats";
-import { fitWithinLimits, limitCounts } from "./rules/usage";
-import type { Item } from "./store/db";
-import { DEFAULT_UNSUBSCRIBE_FOOTER } from "./template";
-import { inWindow } from "./time";
+import type { Deps } from "../core/deps";
+import type { ErrorCode } from "../core/errors";
+import type { App, MessageRecord, OptOutEntry, Template } from "../core/model";
+import type { Phone } from "../core/phone";
+import { inWindow } from "../core/time";
+import { type FrequencyLimits, frequencyVerdict } from "../rules/frequency";
+import { type Adds, diff, sendStats, sum } from "../rules/stats";
+import { DEFAULT_UNSUBSCRIBE_FOOTER } from "../rules/template";
+import { fitWithinLimits, limitCounts } from "../rules/usage";
+import type { Item } from "../store/db";
 
 /** What one send request is about, once authenticated and validated. */
 export interface SendPlan {

@@ -5,12 +5,25 @@
  * 3) one BatchWriteItem — every record and the idempotent answer.
  */
 import * as z from "zod/mini";
-import { appIdOfKey, authorize, requireEnabled, resolvePrincipal } from "./auth";
-import type { Deps } from "./deps";
-import { AppError } from "./errors";
-import { sha256Hex, ulid } from "./ids";
-import type { App, MessageRecord, PerNumberResult, ProviderName, Template } from "./model";
-import { type Phone, parsePhone } from "./phone";
+import type { Deps } from "../core/deps";
+import { AppError } from "../core/errors";
+import { sha256Hex, ulid } from "../core/ids";
+import type { App, MessageRecord, PerNumberResult, ProviderName, Template } from "../core/model";
+import { type Phone, parsePhone } from "../core/phone";
+import { callbackUrls } from "../core/secrets";
+import { dayOf, hourOf } from "../core/time";
+import { appIdOfKey, authorize, requireEnabled, resolvePrincipal } from "../http/auth";
+import type { NumberOutcome, Provider } from "../providers/port";
+import {
+  publicRecord,
+  type RecordBase,
+  rejectedRecord,
+  resultOf,
+  vendorRecord,
+  withExpiry,
+} from "../rules/records";
+import { checkParams, isValidSign, render, segments, withSignature } from "../rules/template";
+import type { IdempotencyRecord, RequestContext } from "../store";
 import {
   evaluate,
   type Held,
@@ -21,19 +34,6 @@ import {
   screen,
   settleCounters,
 } from "./policy";
-import type { NumberOutcome, Provider } from "./providers/port";
-import {
-  publicRecord,
-  type RecordBase,
-  rejectedRecord,
-  resultOf,
-  vendorRecord,
-  withExpiry,
-} from "./records";
-import { callbackUrls } from "./secrets";
-import type { IdempotencyRecord, RequestContext } from "./store";
-import { checkParams, isValidSign, render, segments, withSignature } from "./template";
-import { dayOf, hourOf } from "./time";
 
 export const MAX_RECIPIENTS = 200;
 

@@ -1,14 +1,14 @@
 /** Reading records and replies (API.md "Send" GET endpoints), scope `read`. */
 import * as z from "zod/mini";
-import { authorize } from "./auth";
-import { decodeCursor, encodeCursor } from "./cursor";
-import type { Deps } from "./deps";
-import { normaliseE164 } from "./e164";
-import { AppError } from "./errors";
-import { validate } from "./http";
-import type { Principal } from "./model";
-import { publicRecord, withExpiry } from "./records";
-import { keys } from "./store/keys";
+import { decodeCursor, encodeCursor } from "../core/cursor";
+import type { Deps } from "../core/deps";
+import { normaliseE164 } from "../core/e164";
+import { AppError } from "../core/errors";
+import type { Principal } from "../core/model";
+import { authorize } from "../http/auth";
+import { validate } from "../http/wrapper";
+import { publicRecord, withExpiry } from "../rules/records";
+import { keys } from "../store/keys";
 
 const date = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 const limit = (fallback: number) =>

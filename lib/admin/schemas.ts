@@ -3,9 +3,9 @@
  * validate requests and generate /openapi.json, so the two cannot drift.
  */
 import * as z from "zod/mini";
-import { ALERT_EVENTS } from "./rules/alerts";
-import { MAX_WINDOW_LIMIT } from "./rules/frequency";
-import { isValidSign, MAX_BODY } from "./template";
+import { ALERT_EVENTS } from "../rules/alerts";
+import { MAX_WINDOW_LIMIT } from "../rules/frequency";
+import { isValidSign, MAX_BODY } from "../rules/template";
 
 const text = (min: number, max: number, message?: string) =>
   z.string().check(z.minLength(min, message), z.maxLength(max, message));

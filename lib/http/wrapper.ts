@@ -4,10 +4,10 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import * as z from "zod/v4/core";
-import type { Clock } from "./clock";
-import { AppError } from "./errors";
-import { ulid } from "./ids";
-import type { Logger } from "./log";
+import type { Clock } from "../core/clock";
+import { AppError } from "../core/errors";
+import { ulid } from "../core/ids";
+import type { Logger } from "../core/log";
 
 export interface HttpRequest {
   method: string;

@@ -1,6 +1,7 @@
 /** Scheduled (EventBridge): watches every enabled app. */
-import { runChecks } from "../checker";
-import type { Deps } from "../deps";
+
+import type { Deps } from "../core/deps";
+import { runChecks } from "./run";
 
 export function makeHandler(deps: Deps) {
   return async () => runChecks(deps);

@@ -4,17 +4,17 @@
  * — once per event, threshold and period. Then housekeeping. It reads the index of enabled
  * apps and counter items only: never records, never a Scan.
  */
-import type { Deps } from "./deps";
-import { normaliseE164 } from "./e164";
+import type { Deps } from "../core/deps";
+import { normaliseE164 } from "../core/e164";
+import { ulid } from "../core/ids";
+import type { App, MessageRecord } from "../core/model";
+import type { Phone } from "../core/phone";
+import { dayOf, hourOf } from "../core/time";
+import { ALERT_TEMPLATE_BODY, ALERT_TEMPLATE_ID, type Alert, dueAlerts } from "../rules/alerts";
+import { vendorRecord } from "../rules/records";
+import { sendStats } from "../rules/stats";
+import { render, segments, withSignature } from "../rules/template";
 import { reconcile, retryForwards } from "./housekeeping";
-import { ulid } from "./ids";
-import type { App, MessageRecord } from "./model";
-import type { Phone } from "./phone";
-import { vendorRecord } from "./records";
-import { ALERT_TEMPLATE_BODY, ALERT_TEMPLATE_ID, type Alert, dueAlerts } from "./rules/alerts";
-import { sendStats } from "./rules/stats";
-import { render, segments, withSignature } from "./template";
-import { dayOf, hourOf } from "./time";
 
 const DAY_MS = 86_400_000;
 

@@ -2,7 +2,7 @@
  * Templates and their rules (pure). Bodies carry numbered variables {1}..{n}, as in the
  * Tencent and Huawei consoles.
  */
-import type { ErrorCode } from "./errors";
+import type { ErrorCode } from "../core/errors";
 
 export type TemplateKind = "verification" | "notification" | "marketing";
 export type Region = "domestic" | "international";

@@ -2,6 +2,14 @@
  * /v1/apps…: configuration (operator key, or an app key with `admin`); records lists and
  * statistics (scope `read`); /openapi.json.
  */
+
+import type { Deps } from "../core/deps";
+import { AppError } from "../core/errors";
+import type { Principal } from "../core/model";
+import { authenticate, authorize } from "../http/auth";
+import { openApiDocument, ROUTES } from "../http/openapi";
+import { type HttpRequest, type HttpResponse, httpHandler, json, parseBody } from "../http/wrapper";
+import { listMessages, listReplies, stats } from "./records";
 import {
   addOptOut,
   addWhitelist,
@@ -27,14 +35,7 @@ import {
   removeOptOut,
   removeWhitelist,
   revokeKey,
-} from "../admin";
-import { authenticate, authorize } from "../auth";
-import type { Deps } from "../deps";
-import { AppError } from "../errors";
-import { type HttpRequest, type HttpResponse, httpHandler, json, parseBody } from "../http";
-import type { Principal } from "../model";
-import { openApiDocument, ROUTES } from "../openapi";
-import { listMessages, listReplies, stats } from "../records-api";
+} from "./resources";
 import {
   contactSchema,
   createAppSchema,
@@ -43,7 +44,7 @@ import {
   packageSchema,
   patchAppSchema,
   templateSchema,
-} from "../schemas";
+} from "./schemas";
 
 type Route = (deps: Deps, p: Principal, req: HttpRequest, appId: string) => Promise<HttpResponse>;
 

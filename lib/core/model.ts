@@ -1,9 +1,10 @@
 /** Domain types shared by pipelines, store and providers. */
+
+import type { AlertEvent, AlertRules } from "../rules/alerts";
+import type { FrequencyLimits } from "../rules/frequency";
+import type { Region, TemplateKind } from "../rules/template";
+import type { Thresholds } from "../rules/usage";
 import type { ErrorCode } from "./errors";
-import type { AlertEvent, AlertRules } from "./rules/alerts";
-import type { FrequencyLimits } from "./rules/frequency";
-import type { Thresholds } from "./rules/usage";
-import type { Region, TemplateKind } from "./template";
 
 export type ProviderName = "tencent" | "huawei";
 export type Scope = "send" | "read" | "admin";

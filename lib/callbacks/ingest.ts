@@ -3,15 +3,15 @@
  * verified without a read. Status reports become final statuses exactly once; replies are
  * stored, "stop" keywords opt the number out, and replies are forwarded to the app.
  */
-import { masterSecret } from "./config";
-import type { Deps } from "./deps";
-import { AppError } from "./errors";
+import { masterSecret } from "../config";
+import type { Deps } from "../core/deps";
+import { AppError } from "../core/errors";
+import { messageIdForSerial, ulid } from "../core/ids";
+import type { App, InboundReply, StoredReply } from "../core/model";
+import { appOfCallbackToken, unseal } from "../core/secrets";
+import type { WebhookAck, Webhooks } from "../providers/port";
+import { isUnsubscribe } from "../rules/keywords";
 import { deliver, FORWARD_WINDOW_MS, nextAttempt, replyEvent } from "./forward";
-import { messageIdForSerial, ulid } from "./ids";
-import type { App, InboundReply, StoredReply } from "./model";
-import type { WebhookAck, Webhooks } from "./providers/port";
-import { isUnsubscribe } from "./rules/keywords";
-import { appOfCallbackToken, unseal } from "./secrets";
 
 function appIdForToken(deps: Deps, token: string): string {
   const appId = appOfCallbackToken(masterSecret(deps.config), token);

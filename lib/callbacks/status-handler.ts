@@ -1,7 +1,8 @@
 /** POST /callbacks/{provider}/status/{token}: vendor delivery reports. */
-import { ingestStatusReports } from "../callbacks";
-import type { Deps } from "../deps";
-import { httpHandler } from "../http";
+
+import type { Deps } from "../core/deps";
+import { httpHandler } from "../http/wrapper";
+import { ingestStatusReports } from "./ingest";
 
 export function makeHandler(deps: Deps) {
   return httpHandler(deps, (req) =>

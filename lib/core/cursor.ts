@@ -2,8 +2,9 @@
  * Opaque page cursors: the store's last key, base64url. Decoding checks that the cursor
  * belongs to the list being read, so a cursor from one list cannot steer a query elsewhere.
  */
+
+import type { Item } from "../store/db";
 import { AppError } from "./errors";
-import type { Item } from "./store/db";
 
 export function encodeCursor(lastKey: Item | undefined): string | undefined {
   return lastKey ? Buffer.from(JSON.stringify(lastKey)).toString("base64url") : undefined;

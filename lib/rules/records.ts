@@ -1,9 +1,9 @@
 /** Message records: how a recipient's fate becomes a record, an answer and a public view. */
-import { type ErrorCode, messageFor } from "./errors";
-import { messageIdForSerial } from "./ids";
-import type { App, MessageRecord, PerNumberResult, ProviderName, Template } from "./model";
-import type { Phone } from "./phone";
-import type { NumberOutcome } from "./providers/port";
+import { type ErrorCode, messageFor } from "../core/errors";
+import { messageIdForSerial } from "../core/ids";
+import type { App, MessageRecord, PerNumberResult, ProviderName, Template } from "../core/model";
+import type { Phone } from "../core/phone";
+import type { NumberOutcome } from "../providers/port";
 
 /** Everything a record shares with the other recipients of its request. */
 export interface RecordBase {
