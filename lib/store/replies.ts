@@ -1,0 +1,74 @@
+/** Replies and their forwards to the app's webhook. */
+import type { StoredReply } from "../core/model";
+import { type StoreContext, strip } from "./items";
+import { keys } from "./keys";
+
+export function repliesStore({ db, ttl }: StoreContext) {
+  return {
+    /** One number's replies, newest first. */
+    async listReplies(appId: string, e164: string, limit = 50): Promise<StoredReply[]> {
+      const { items } = await db.query({
+        pk: keys.replyPartition(appId, e164),
+        newestFirst: true,
+        limit,
+      });
+      return items.map((i) => strip<StoredReply>(i, "Reply") as StoredReply);
+    },
+
+    /** Stores a reply; with `forward`, it is also queued for the app's webhook. */
+    async putReply(reply: StoredReply, forward: boolean): Promise<void> {
+      await db.put({
+        ...keys.reply(reply.appId, reply.phone, reply.receivedAt, reply.id),
+        type: "Reply",
+        ...reply,
+        ...(forward
+          ? {
+              forward: { state: "pending", attempts: 0 },
+              gsi1pk: keys.pendingForwards(),
+              gsi1sk: `${reply.createdAt}#${reply.id}`,
+            }
+          : {}),
+        updatedAt: reply.createdAt,
+        expiresAt: ttl(reply.createdAt),
+      });
+    },
+
+    /** Replies whose forward is due by `at` (a sparse index: only pending ones are in it). */
+    async dueForwards(at: string, limit = 100): Promise<StoredReply[]> {
+      const { items } = await db.query({
+        index: "gsi1",
+        pk: keys.pendingForwards(),
+        skBetween: ["", `${at}~`],
+        limit,
+      });
+      return items.map((i) => strip<StoredReply>(i, "Reply") as StoredReply);
+    },
+
+    /** Records a forward attempt: done (out of the index), failed for good, or due again at `next`. */
+    async settleForward(
+      r: StoredReply,
+      outcome: { state: "delivered" | "failed" } | { state: "pending"; next: string },
+      attempts: number,
+      at: string,
+    ) {
+      const key = keys.reply(r.appId, r.phone, r.receivedAt, r.id);
+      if (outcome.state === "pending") {
+        await db.update(key, {
+          update: "SET #f = :f, gsi1sk = :s, updatedAt = :at",
+          names: { "#f": "forward" },
+          values: {
+            ":f": { state: "pending", attempts, lastAttemptAt: at },
+            ":s": `${outcome.next}#${r.id}`,
+            ":at": at,
+          },
+        });
+      } else {
+        await db.update(key, {
+          update: "SET #f = :f, updatedAt = :at REMOVE gsi1pk, gsi1sk",
+          names: { "#f": "forward" },
+          values: { ":f": { state: outcome.state, attempts, lastAttemptAt: at }, ":at": at },
+        });
+      }
+    },
+  };
+}
