@@ -1,16 +1,6 @@
 /** POST /callbacks/{provider}/status/{token}: vendor delivery reports. */
-
 import type { Deps } from "../core/deps";
-import { httpHandler } from "../http/wrapper";
-import { ingestStatusReports } from "./ingest";
+import { dispatch } from "../http/routes";
+import { statusRoutes } from "./routes";
 
-export function makeHandler(deps: Deps) {
-  return httpHandler(deps, (req) =>
-    ingestStatusReports(deps, {
-      provider: req.params.provider ?? "",
-      token: req.params.token ?? "",
-      body: req.body,
-      contentType: req.headers["content-type"],
-    }),
-  );
-}
+export const makeHandler = (deps: Deps) => dispatch(deps, statusRoutes);

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROUTES } from "../../lib/http/openapi";
+import { API_ROUTES as ROUTES } from "../../lib/api";
 import { httpRoutes } from "../../local/serverless-config";
 import { newApp, startTestStack, type TestApp, type TestStack, waitFor } from "../helpers/stack";
 

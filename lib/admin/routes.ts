@@ -1,0 +1,24 @@
+/** Every route the admin function serves, from the modules that declare them. */
+import type { Route } from "../http/routes";
+import { appRoutes } from "./apps";
+import { contactRoutes } from "./contacts";
+import { keyRoutes } from "./keys";
+import { optOutRoutes, whitelistRoutes } from "./lists";
+import { openApiRoutes } from "./openapi";
+import { packageRoutes } from "./package";
+import { recordRoutes } from "./records";
+import { statsRoutes } from "./stats";
+import { templateRoutes } from "./templates";
+
+export const adminRoutes: Route[] = [
+  ...appRoutes,
+  ...templateRoutes,
+  ...keyRoutes,
+  ...whitelistRoutes,
+  ...optOutRoutes,
+  ...contactRoutes,
+  ...packageRoutes,
+  ...recordRoutes,
+  ...statsRoutes,
+  ...openApiRoutes,
+];

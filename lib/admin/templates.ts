@@ -1,0 +1,89 @@
+/** Templates and signatures: what an app may send, as approved in the vendor consoles. */
+import { AppError } from "../core/errors";
+import type { Template } from "../core/model";
+import type { Route } from "../http/routes";
+import { json, parseBody } from "../http/wrapper";
+import { countVariables, DEFAULT_UNSUBSCRIBE_FOOTER, isValidSign } from "../rules/template";
+import { loadApp, nowIso, originOf, publicApp } from "./access";
+import { patchApp } from "./apps";
+import { templateSchema } from "./schemas";
+
+const TEMPLATE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function publicTemplate(t: Template) {
+  const { appId: _appId, ...rest } = t;
+  return rest;
+}
+
+export const templateRoutes: Route[] = [
+  {
+    method: "get",
+    path: "/v1/apps/{appId}/templates",
+    summary: "List templates",
+    access: "read",
+    async handle({ deps, appId }) {
+      const app = await loadApp(deps, appId);
+      return json(200, {
+        templates: (await deps.store.listTemplates(app.appId)).map(publicTemplate),
+      });
+    },
+  },
+  {
+    method: "put",
+    path: "/v1/apps/{appId}/templates/{id}",
+    summary: "Create or replace a template",
+    access: "admin",
+    body: templateSchema,
+    async handle({ deps, req, appId }) {
+      const app = await loadApp(deps, appId);
+      const id = req.params.id ?? "";
+      const input = parseBody(req, templateSchema);
+      if (!TEMPLATE_ID.test(id))
+        throw new AppError(
+          "InvalidParameter",
+          "templateId: use 1–64 letters, digits, '.', '_' or '-'.",
+        );
+      const variables = countVariables(input.body);
+      if (typeof variables !== "number")
+        throw new AppError(
+          "FailedOperation.TemplateIncorrectOrUnapproved",
+          `body: ${variables.error}`,
+        );
+      const footer = app.unsubscribeFooter ?? DEFAULT_UNSUBSCRIBE_FOOTER;
+      if (input.kind === "marketing" && !input.body.includes(footer)) {
+        throw new AppError(
+          "FailedOperation.TemplateIncorrectOrUnapproved",
+          `body: a marketing template must carry the unsubscribe footer "${footer}".`,
+        );
+      }
+      const now = nowIso(deps);
+      const existing = await deps.store.getTemplate(app.appId, id);
+      const template: Template = {
+        appId: app.appId,
+        id,
+        ...input,
+        variables,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      };
+      await deps.store.putTemplate(template);
+      return json(200, publicTemplate(template));
+    },
+  },
+  {
+    method: "put",
+    path: "/v1/apps/{appId}/signatures/{name}",
+    summary: "Approve a signature",
+    access: "admin",
+    async handle(ctx) {
+      const name = ctx.req.params.name ?? "";
+      if (!isValidSign(name)) throw new AppError("FailedOperation.SignatureIncorrectOrUnapproved");
+      const app = await loadApp(ctx.deps, ctx.appId);
+      if (app.signatures.includes(name)) return json(200, publicApp(ctx.deps, app, originOf(ctx)));
+      return json(
+        200,
+        await patchApp(ctx.deps, app, { signatures: [...app.signatures, name] }, originOf(ctx)),
+      );
+    },
+  },
+];
