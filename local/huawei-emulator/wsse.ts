@@ -1,7 +1,7 @@
 /**
  * X-WSSE, the UsernameToken scheme of Huawei Cloud MSGSMS — pure functions, no I/O.
  *
- * huawei.md §3.1 ("X-WSSE认证"):
+ * docs/providers/huawei.md §3.1 ("X-WSSE认证"; cited below as "huawei.md §n"):
  *   Authorization: WSSE realm="SDP",profile="UsernameToken",type="Appkey"
  *   X-WSSE: UsernameToken Username="<app_key>",PasswordDigest="<d>",Nonce="<n>",Created="<c>"
  *   PasswordDigest = Base64(SHA256(Nonce + Created + app_secret)), joined with no separator.
@@ -10,10 +10,13 @@
  * chars), so the verifier accepts both. Vectors: huawei.md §3.3, test/unit/huawei-wsse.test.ts.
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { type HeaderBag, headerValue } from "../emulator-kit/http";
+
+export type { HeaderBag };
 
 export type DigestEncoding = "hex" | "raw";
 
-/** huawei.md §3.1: "The allowed skew is 24 h" (in either direction). */
+/** huawei.md §3.1: the accepted skew is 24 hours (in either direction). */
 export const WSSE_MAX_SKEW_MS = 24 * 3600_000;
 
 /**
@@ -54,8 +57,6 @@ export interface WsseFailure {
 }
 
 export type WsseResult = { ok: true; appKey: string; encoding: DigestEncoding } | WsseFailure;
-
-export type HeaderBag = Record<string, string | string[] | undefined>;
 
 export interface WsseHeaderInput {
   appKey: string;
@@ -118,14 +119,6 @@ export function parseHeader(value: string): ParsedHeader {
     if (!attributes.has(name)) attributes.set(name, match[2] ?? match[3] ?? "");
   }
   return { scheme, attributes };
-}
-
-function headerValue(headers: HeaderBag, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== name) continue;
-    return Array.isArray(value) ? value.join(",") : value;
-  }
-  return undefined;
 }
 
 function fail(code: WsseFailureCode): WsseFailure {

@@ -1,15 +1,19 @@
 /**
  * TC3-HMAC-SHA256, the request signature of Tencent Cloud API 3.0 — pure functions, no I/O.
  *
- * tencent.md §2 "TC3-HMAC-SHA256 exactly as the SDK computes it" and "Emulator verification
- * recipe". Verified against tencentcloud-sdk-nodejs-common 4.1.220 `common/sign.js`
- * (see test/unit/tencent-tc3.test.ts, which signs with the SDK and verifies with this file).
+ * docs/providers/tencent.md §2.3 (TC3-HMAC-SHA256 as the SDK computes it) and §2.4 (verifying a
+ * signature); cited below as "tencent.md §n". Verified against tencentcloud-sdk-nodejs-common
+ * 4.1.220 `common/sign.js` (see test/unit/tencent-tc3.test.ts, which signs with the SDK and
+ * verifies with this file).
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { type HeaderBag, headerValue } from "../emulator-kit/http";
+
+export type { HeaderBag };
 
 export const TC3_ALGORITHM = "TC3-HMAC-SHA256";
 
-/** tencent.md §2: skew > 5 min → AuthFailure.SignatureExpire. */
+/** tencent.md §2.3: skew > 5 min → AuthFailure.SignatureExpire. */
 export const TC3_MAX_SKEW_SECONDS = 300;
 
 export type Tc3FailureCode =
@@ -41,8 +45,6 @@ export interface Tc3SignInput {
   /** Override the credential-scope date (tests only; normally the UTC date of timestamp). */
   date?: string;
 }
-
-export type HeaderBag = Record<string, string | string[] | undefined>;
 
 export interface Tc3VerifyInput {
   method: string;
@@ -80,17 +82,17 @@ function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac("sha256", key).update(data, "utf8").digest();
 }
 
-/** UTC YYYY-MM-DD of a unix-seconds timestamp (tencent.md §2: `date`). */
+/** UTC YYYY-MM-DD of a unix-seconds timestamp (tencent.md §2.3: `date`). */
 export function tc3Date(timestamp: number): string {
   return new Date(timestamp * 1000).toISOString().slice(0, 10);
 }
 
-/** Strip a trailing ":port" from a Host value (tencent.md §2: host is signed without port). */
+/** Strip a trailing ":port" from a Host value (tencent.md §2.3: host is signed without port). */
 export function stripPort(host: string): string {
   return host.replace(/:\d+$/, "");
 }
 
-/** Header names sorted, values lower-cased and trimmed (tencent.md §2 official rules). */
+/** Header names sorted, values lower-cased and trimmed (tencent.md §2.3 general rules). */
 function canonicalHeaders(entries: [string, string][]): { block: string; names: string } {
   const sorted = entries
     .map(([name, value]) => [name.toLowerCase(), value.trim().toLowerCase()] as const)
@@ -171,14 +173,6 @@ export function parseAuthorization(value: string | undefined): ParsedAuthorizati
   return { secretId, date, service, signedHeaders, signature: signature.toLowerCase() };
 }
 
-function headerValue(headers: HeaderBag, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== name) continue;
-    return Array.isArray(value) ? value.join(",") : value;
-  }
-  return undefined;
-}
-
 function fail(code: Tc3FailureCode, message: string): Tc3VerifyResult {
   return { ok: false, code, message };
 }
@@ -190,7 +184,7 @@ function sameHex(a: string, b: string): boolean {
 }
 
 /**
- * Verify a received request (tencent.md §2 "Emulator verification recipe"): service and date
+ * Verify a received request (tencent.md §2.4): service and date
  * from the credential scope; canonical headers rebuilt from the RECEIVED headers listed in
  * SignedHeaders, Host with its port stripped; hash of the raw body bytes; scope date must be
  * the UTC date of X-TC-Timestamp; |now − timestamp| ≤ 300 s.
@@ -203,7 +197,7 @@ export function verifyTc3(input: Tc3VerifyInput): Tc3VerifyResult {
       "Authorization header is missing or malformed.",
     );
   }
-  // tencent.md §2: SignedHeaders must include at least content-type and host.
+  // tencent.md §2.3: SignedHeaders must include at least content-type and host.
   if (!auth.signedHeaders.includes("content-type") || !auth.signedHeaders.includes("host")) {
     return fail(
       "AuthFailure.InvalidAuthorization",

@@ -1,0 +1,90 @@
+/**
+ * The vendor API: POST /sms/batchSendSms/v1 only (anything else is 404, as Huawei answers a
+ * wrongly joined access address, docs/providers/huawei.md §1), answered `{code, description,
+ * result}` — after the fault mode had its say. Cited below as "huawei.md §n".
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { answerFault } from "../emulator-kit/faults";
+import { type Json, sendJson, sendText } from "../emulator-kit/http";
+import { authenticate } from "./auth";
+import { parsePhone } from "./phone";
+import { type PendingReport, queueReport, scheduleReports } from "./pushes";
+import type { HuaweiState } from "./state";
+import {
+  ApiError,
+  parseSendForm,
+  REQUEST_ERRORS,
+  requireForm,
+  type SendForm,
+  STATUS,
+} from "./validate";
+
+const SEND_PATH = "/sms/batchSendSms/v1";
+/** huawei.md §2.3: answers are `application/json;charset=UTF-8`. */
+export const JSON_TYPE = "application/json;charset=UTF-8";
+
+/** Vendor API with the configured fault applied; the path is checked first. */
+export function handleVendor(
+  state: HuaweiState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+) {
+  const path = (req.url ?? "/").split("?")[0];
+  if (req.method !== "POST" || path !== SEND_PATH) {
+    return sendText(res, 404, "text/plain", "Not Found");
+  }
+  const fault = state.faultMode;
+  if (answerFault(res, fault)) return;
+  const [status, payload] = processVendorRequest(state, req, body);
+  // "timeout": the request was processed (and a send accepted) but the client never hears.
+  if (fault === "timeout") return state.timers.holdResponse(res);
+  sendJson(res, status, payload, JSON_TYPE);
+}
+
+/** Routes, authenticates, validates and sends; returns HTTP status and JSON body. */
+function processVendorRequest(
+  state: HuaweiState,
+  req: IncomingMessage,
+  body: Buffer,
+): [number, Json] {
+  try {
+    return dispatch(state, req, body);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    state.log(`huawei-emulator: ${error.message}`);
+    return [error.status, { code: error.code, description: error.description }];
+  }
+}
+
+function dispatch(state: HuaweiState, req: IncomingMessage, body: Buffer): [number, Json] {
+  // huawei.md §2.1: authentication first, then the Content-Type check (E000040).
+  const auth = authenticate(req, state.credentials, state.now());
+  if (!auth.ok) {
+    state.log(`huawei-emulator: auth ${auth.code}: ${auth.description}`);
+    return [auth.status, { code: auth.code, description: auth.description }];
+  }
+  requireForm(req.headers["content-type"]);
+  return batchSendSms(state, parseSendForm(body), auth.appKey);
+}
+
+/** huawei.md §2.1/§2.3: one SmsID per (de-duplicated) number. */
+function batchSendSms(state: HuaweiState, form: SendForm, appKey: string): [number, Json] {
+  const now = state.now();
+  const context = state.sendContext(form, appKey, now);
+  const pending: PendingReport[] = [];
+  const result = form.numbers.map((raw) => {
+    const phone = parsePhone(raw);
+    const item = state.sendOne(context, raw, phone);
+    if (phone) queueReport(context, phone, item, pending);
+    return item;
+  });
+  scheduleReports(state, pending);
+  // Inferred (huawei.md §2.3/§2.4): "000000" when anything was accepted; when every number
+  // failed, E000510 "see status" (a 400-group code) with the per-number result kept.
+  if (result.some((item) => item.status === STATUS.ok)) {
+    return [200, { code: "000000", description: "Success", result }];
+  }
+  const [status, description] = REQUEST_ERRORS.E000510;
+  return [status, { code: "E000510", description, result }];
+}

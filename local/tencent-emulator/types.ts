@@ -1,0 +1,83 @@
+/** The Tencent emulator's public types: its options, what it is configured with, its handle. */
+
+export type TencentFaultMode = "none" | "timeout" | "http500" | "badjson";
+
+export interface TencentEmulatorOptions {
+  /** 0 or undefined → a free port. */
+  port?: number;
+  /** Default "127.0.0.1"; anything that is not loopback is refused. */
+  host?: string;
+  credentials: { secretId: string; secretKey: string }[];
+  /** Known SdkAppIds. */
+  apps?: TencentEmulatorApp[];
+  templates?: TencentEmulatorTemplate[];
+  /** Delay before status reports are pushed / become pullable, default 300 ms. */
+  reportDelayMs?: number;
+  /** How long the "timeout" fault holds the response before destroying the socket, default 20 s. */
+  timeoutHoldMs?: number;
+  /** ms clock for the ±300 s signature check and for timestamps in reports (default Date.now). */
+  now?: () => number;
+  /** Default: no logging. */
+  log?: (line: string) => void;
+}
+
+export interface TencentEmulatorApp {
+  sdkAppId: string;
+  statusCallbackUrl?: string;
+  replyCallbackUrl?: string;
+  /** If given, SignName must be one of these, else FailedOperation.SignatureIncorrectOrUnapproved. */
+  signs?: string[];
+}
+
+export interface TencentEmulatorTemplate {
+  id: string;
+  /** Template text with variables {1}, {2}, … */
+  body: string;
+  international: boolean;
+  /** Verification-code template: every variable 0–6 digits (docs/providers/tencent.md §5.3). */
+  verification?: boolean;
+}
+
+export interface ControlMessage {
+  /** Normalised E.164, or the number as sent when it could not be parsed. */
+  phone: string;
+  /** SerialNo; "" when refused. */
+  serial: string;
+  templateId: string;
+  params: string[];
+  sign: string;
+  /** "Ok" or the per-number error code. */
+  code: string;
+  /** ISO time the send was processed. */
+  at: string;
+  sdkAppId: string;
+  fee: number;
+  sessionContext: string;
+}
+
+export interface TencentEmulator {
+  /** "http://127.0.0.1:PORT" */
+  url: string;
+  /** "127.0.0.1:PORT" — what the SDK's httpProfile.endpoint takes. */
+  endpoint: string;
+  port: number;
+  messages(): ControlMessage[];
+  setFault(mode: TencentFaultMode): void;
+  /** Upsert by sdkAppId. */
+  addApp(app: TencentEmulatorApp): void;
+  /** Upsert by id. */
+  addTemplate(template: TencentEmulatorTemplate): void;
+  /** Same as POST /_control/reply; rejects if the push was not acknowledged. */
+  reply(input: ReplyInput): Promise<void>;
+  /** Clear messages, pending reports (push and pull) and the fault. Apps/templates stay. */
+  reset(): void;
+  /** Stop the server and all timers; pending pushes are dropped. */
+  close(): Promise<void>;
+}
+
+export interface ReplyInput {
+  phone: string;
+  text: string;
+  sign?: string;
+  sdkAppId?: string;
+}
