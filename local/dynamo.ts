@@ -68,7 +68,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       }),
     );
   } catch {
-    // dynalite has no UpdateTimeToLive (DESIGN.md); DynamoDB Local and AWS do.
+    // dynalite has no UpdateTimeToLive (docs/architecture.md); DynamoDB Local and AWS do.
   }
 }
 

@@ -107,7 +107,7 @@ export function registerTemplates(tencent: TencentEmulator, huawei: HuaweiEmulat
       international,
       verification: t.kind === "verification",
     });
-    // Huawei verification templates hold one variable (huawei.md §6.2); these hold two, so
+    // Huawei verification templates hold one variable (docs/providers/huawei.md §6.2); these hold two, so
     // they are registered there as notification templates.
     huawei.addTemplate({
       id: t.huaweiTemplateId,

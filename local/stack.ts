@@ -94,6 +94,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     SMSGATE_ADMIN_KEY: adminKey,
     SMSGATE_PUBLIC_URL: router.url,
     SMSGATE_LOG_LEVEL: opts.logLevel ?? "warn",
+    SMSGATE_WEBHOOK_ALLOW_LOOPBACK: process.env.SMSGATE_WEBHOOK_ALLOW_LOOPBACK ?? "true",
     TENCENT_SECRET_ID: secretId,
     TENCENT_SECRET_KEY: opts.tencentSecretKeyOverride ?? secretKey,
     TENCENT_SDK_APP_ID: TENCENT_SDK_APP_ID,

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole local stack, a seeded demo app, and curl lines that work.
- * Environment (API.md "Local stack"): PORT, SMSGATE_ADMIN_KEY, SMSGATE_DATA_DIR,
+ * Environment (docs/api.md "Local stack"): PORT, SMSGATE_ADMIN_KEY, SMSGATE_DATA_DIR,
  * DYNAMODB_PORT, TENCENT_EMULATOR_PORT, HUAWEI_EMULATOR_PORT, SMSGATE_CHECK_INTERVAL_SECONDS.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import * as z from "zod";
 import { type Demo, seedDemos } from "./seed";
 import { startStack } from "./stack";
 
-// Local-only settings; the deployed functions read theirs in lib/config.ts.
+// Local-only settings; the deployed functions read theirs in lib/config/index.ts.
 const env = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),

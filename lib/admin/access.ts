@@ -1,8 +1,8 @@
 /** What every admin resource shares: the app a route names, times, numbers, the public app. */
 import type { Deps } from "../core/deps";
-import { normaliseE164 } from "../core/e164";
 import { AppError } from "../core/errors";
-import type { App } from "../core/model";
+import type { App, Principal } from "../core/model";
+import { parsePhone } from "../core/phone";
 import { callbackUrls } from "../core/secrets";
 import type { RouteContext } from "../http/routes";
 import { DEFAULT_FREQUENCY } from "../rules/frequency";
@@ -23,21 +23,30 @@ export const nowIso = (deps: Deps) => new Date(deps.clock.now()).toISOString();
 export const originOf = ({ deps, req }: RouteContext) =>
   deps.config.SMSGATE_PUBLIC_URL ?? req.origin;
 
-/** A phone number from a path or body, in E.164, or a 400 that says how to write it. */
+/**
+ * A phone number from a path or body, in E.164 by the same normaliser as sends use, so an
+ * opt-out or whitelist entry written in any spelling matches the number a send names; or a
+ * 400 that says how to write it.
+ */
 export function phoneParam(raw: string): string {
-  const e164 = normaliseE164(raw);
+  const e164 = raw.length <= 32 ? parsePhone(raw)?.e164 : undefined;
   if (!e164) throw new AppError("InvalidParameterValue.IncorrectPhoneNumber");
   return e164;
 }
 
-/** The configuration as callers see it: never vendor credentials or API keys. */
-export function publicApp(deps: Deps, app: App, origin: string) {
+/**
+ * The configuration as callers see it: never vendor credentials or API keys, and callback
+ * URLs only to the operator and `admin` keys (holding a callback token is write access).
+ */
+export function publicApp(deps: Deps, app: App, origin: string, viewer: Principal) {
   const { whitelist, replyWebhook, ...rest } = app;
   return {
     ...rest,
     frequency: { ...DEFAULT_FREQUENCY, ...app.frequency },
     whitelistSize: Object.keys(whitelist ?? {}).length,
     ...(replyWebhook ? { replyWebhook: { url: replyWebhook.url, secretSet: true } } : {}),
-    callbackUrls: callbackUrls(deps.config, origin, app.appId),
+    ...(viewer.appId === "*" || viewer.scopes.includes("admin")
+      ? { callbackUrls: callbackUrls(deps.config, origin, app.appId) }
+      : {}),
   };
 }

@@ -24,8 +24,8 @@ export const packageRoutes: Route[] = [
   {
     method: "put",
     path: "/v1/apps/{appId}/package",
-    summary: "Set the prepaid package",
-    access: "admin",
+    summary: "Set the prepaid package (operator)",
+    access: "operator",
     body: packageSchema,
     async handle({ deps, req, appId }) {
       const app = await loadApp(deps, appId);

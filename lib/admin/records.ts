@@ -1,10 +1,10 @@
-/** Reading records and replies (API.md "Send" GET endpoints), scope `read`. */
+/** Reading records and replies (docs/api.md "Send" GET endpoints), scope `read`. */
 import * as z from "zod/mini";
 import { decodeCursor, encodeCursor } from "../core/cursor";
 import type { Deps } from "../core/deps";
-import { normaliseE164 } from "../core/e164";
 import { AppError } from "../core/errors";
 import type { Principal } from "../core/model";
+import { parsePhone } from "../core/phone";
 import { authorize } from "../http/auth";
 import type { Route } from "../http/routes";
 import { json, validate } from "../http/wrapper";
@@ -45,7 +45,7 @@ function whose(
   q: { appId?: string; phone: string },
 ): { appId: string; phone: string } {
   const appId = appOfRead(p, q.appId);
-  const phone = normaliseE164(q.phone);
+  const phone = q.phone.length <= 32 ? parsePhone(q.phone)?.e164 : undefined;
   if (!phone)
     throw new AppError(
       "InvalidParameterValue.IncorrectPhoneNumber",

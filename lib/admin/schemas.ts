@@ -6,6 +6,7 @@ import * as z from "zod/mini";
 import { ALERT_EVENTS } from "../rules/alerts";
 import { MAX_WINDOW_LIMIT } from "../rules/frequency";
 import { isValidSign, MAX_BODY } from "../rules/template";
+import { isUsableSecret } from "../webhooks/sign";
 
 const text = (min: number, max: number, message?: string) =>
   z.string().check(z.minLength(min, message), z.maxLength(max, message));
@@ -50,6 +51,8 @@ const threshold = z
 
 const windowLimit = z.nullable(whole(1, MAX_WINDOW_LIMIT));
 
+const providers = z.array(providerBinding).check(z.minLength(1), z.maxLength(2));
+
 /** Everything PATCH /v1/apps/{appId} may change (and POST may set). */
 const settings = {
   name: text(1, 64),
@@ -89,14 +92,24 @@ const settings = {
       frequencyRefusalsAbove: count,
     }),
   ),
+  /** Operator-only: the highest daily limits the app may set for itself. */
+  ceilings: z.nullable(
+    z.partial(
+      z.strictObject({
+        domestic: count,
+        international: count,
+        countries: z.record(country, count),
+      }),
+    ),
+  ),
   alertTemplateIds: z.partial(z.strictObject({ tencent: text(1, 32), huawei: text(1, 32) })),
   replyWebhook: z.nullable(
     z.strictObject({
-      url: z.url().check(
-        z.maxLength(1024),
-        z.refine((u) => /^https?:/.test(u), "must be http(s)"),
+      // Scheme and addresses: checked when set by lib/webhooks (docs/api.md "Webhooks to the app").
+      url: z.url().check(z.maxLength(1024)),
+      secret: text(16, 256).check(
+        z.refine(isUsableSecret, "a whsec_ secret must be standard base64 of at least 16 bytes"),
       ),
-      secret: text(16, 256),
     }),
   ),
 };
@@ -104,11 +117,17 @@ const settings = {
 export const createAppSchema = z.strictObject({
   ...z.partial(z.object(settings)).shape,
   name: settings.name,
-  providers: z.array(providerBinding).check(z.minLength(1), z.maxLength(2)),
+  providers,
 });
 export type CreateApp = z.output<typeof createAppSchema>;
 
-export const patchAppSchema = z.partial(z.strictObject(settings));
+export const patchAppSchema = z.partial(z.strictObject({ ...settings, providers }));
+
+/**
+ * Settings only the operator key may change (docs/api.md "Authentication"); an app's own
+ * admin key naming any of them is refused whole.
+ */
+export const OPERATOR_ONLY = ["enabled", "providers", "signatures", "ceilings"] as const;
 export type PatchApp = z.output<typeof patchAppSchema>;
 
 export const templateSchema = z.strictObject({

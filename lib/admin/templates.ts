@@ -73,17 +73,16 @@ export const templateRoutes: Route[] = [
   {
     method: "put",
     path: "/v1/apps/{appId}/signatures/{name}",
-    summary: "Approve a signature",
-    access: "admin",
+    summary: "Approve a signature (operator)",
+    access: "operator",
     async handle(ctx) {
       const name = ctx.req.params.name ?? "";
       if (!isValidSign(name)) throw new AppError("FailedOperation.SignatureIncorrectOrUnapproved");
       const app = await loadApp(ctx.deps, ctx.appId);
-      if (app.signatures.includes(name)) return json(200, publicApp(ctx.deps, app, originOf(ctx)));
-      return json(
-        200,
-        await patchApp(ctx.deps, app, { signatures: [...app.signatures, name] }, originOf(ctx)),
-      );
+      if (app.signatures.includes(name))
+        return json(200, publicApp(ctx.deps, app, originOf(ctx), ctx.principal));
+      const signatures = [...app.signatures, name];
+      return json(200, await patchApp(ctx.deps, ctx.principal, app, { signatures }, originOf(ctx)));
     },
   },
 ];

@@ -4,14 +4,15 @@
  * stored, "stop" keywords opt the number out, and replies are forwarded to the app.
  */
 import { masterSecret } from "../config";
+import { appBindingKey } from "../core/binding";
 import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
 import { messageIdForSerial, ulid } from "../core/ids";
 import type { App, InboundReply, StoredReply } from "../core/model";
-import { appOfCallbackToken, unseal } from "../core/secrets";
+import { appOfCallbackToken } from "../core/secrets";
 import type { WebhookAck, Webhooks } from "../providers/port";
 import { isUnsubscribe } from "../rules/keywords";
-import { deliver, FORWARD_WINDOW_MS, nextAttempt, replyEvent } from "./forward";
+import { forwardReply } from "./forward";
 
 function appIdForToken(deps: Deps, token: string): string {
   const appId = appOfCallbackToken(masterSecret(deps.config), token);
@@ -50,13 +51,21 @@ export async function ingestStatusReports(deps: Deps, input: CallbackInput): Pro
     return { ...webhooks.ack(false, parsed.error), statusCode: 400 };
   }
   const at = new Date(deps.clock.now()).toISOString();
+  // The token's binding decides which reports it may speak for (docs/architecture.md).
   const result = await deps.store.applyReports(
     parsed.items.map((report) => ({
       messageId: messageIdForSerial(report.provider, report.serial),
       report,
     })),
     at,
+    { appId, bindingOf: (app) => app && appBindingKey(deps.config, app.providers, input.provider) },
   );
+  if (result.ignored > 0)
+    deps.log.warn("status reports ignored: not sent through this token's binding", {
+      appId,
+      provider: input.provider,
+      ignored: result.ignored,
+    });
   deps.log.info("status reports", {
     appId,
     provider: input.provider,
@@ -119,36 +128,4 @@ export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<W
   // One quick attempt now; the checker retries what the app did not acknowledge.
   if (app.replyWebhook) await Promise.all(stored.map((r) => forwardReply(deps, app, r, 0, 1500)));
   return webhooks.ack(true);
-}
-
-/** One forward attempt, recorded: delivered, due again with backoff, or given up after 24 h. */
-export async function forwardReply(
-  deps: Deps,
-  app: App,
-  r: StoredReply,
-  attemptsBefore: number,
-  timeoutMs: number,
-): Promise<boolean> {
-  if (!app.replyWebhook) return false;
-  const now = deps.clock.now();
-  const at = new Date(now).toISOString();
-  const ok = await deliver(
-    app.replyWebhook.url,
-    unseal(masterSecret(deps.config), app.replyWebhook.sealedSecret),
-    replyEvent(r),
-    timeoutMs,
-  );
-  const attempts = attemptsBefore + 1;
-  const expired = now - Date.parse(r.createdAt) >= FORWARD_WINDOW_MS;
-  await deps.store.settleForward(
-    r,
-    ok
-      ? { state: "delivered" }
-      : expired
-        ? { state: "failed" }
-        : { state: "pending", next: new Date(nextAttempt(now, attempts)).toISOString() },
-    attempts,
-    at,
-  );
-  return ok;
 }

@@ -2,7 +2,8 @@
  * What the scheduled checker does besides alerts: reconcile sends whose answer timed out,
  * count reports that beat their records, and retry reply forwards.
  */
-import { forwardReply } from "../callbacks/ingest";
+import { forwardReply } from "../callbacks/forward";
+import { bindingKey } from "../core/binding";
 import type { Deps } from "../core/deps";
 import { messageIdForSerial } from "../core/ids";
 import type { App } from "../core/model";
@@ -20,7 +21,7 @@ export async function reconcile(
     for (const binding of app.providers) {
       const provider = deps.providers.get(binding.provider);
       if (!provider?.pullStatuses) continue;
-      const queue = `${binding.provider}#${binding.sdkAppId ?? "default"}`;
+      const queue = bindingKey(deps.config, binding);
       const entry = queues.get(queue);
       if (entry) {
         entry.apps.push(app);
@@ -56,7 +57,9 @@ export async function reconcile(
               };
             }),
           );
-          if (reports.length) await deps.store.applyReports(reports, at);
+          // Pulled from the vendor's own queue: the reports speak for that binding.
+          if (reports.length)
+            await deps.store.applyReports(reports, at, { bindingOf: () => queue });
         },
       });
     }

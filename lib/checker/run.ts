@@ -4,8 +4,8 @@
  * — once per event, threshold and period. Then housekeeping. It reads the index of enabled
  * apps and counter items only: never records, never a Scan.
  */
+import { bindingKey } from "../core/binding";
 import type { Deps } from "../core/deps";
-import { normaliseE164 } from "../core/e164";
 import { ulid } from "../core/ids";
 import type { App, MessageRecord } from "../core/model";
 import type { Phone } from "../core/phone";
@@ -66,8 +66,7 @@ async function sendAlert(deps: Deps, app: App, alert: Alert, now: number): Promi
   const contacts = Object.values(app.contacts ?? {}).filter((c) => c.events.includes(alert.event));
   // Contacts are stored normalised; the vendor tells each number's country when it answers.
   const phones: Phone[] = contacts
-    .map((c) => normaliseE164(c.phone))
-    .filter((e164) => e164 !== null)
+    .map((c) => c.phone)
     .map((e164) => ({
       e164,
       mainland: e164.startsWith("+86"),
@@ -119,6 +118,7 @@ async function sendAlert(deps: Deps, app: App, alert: Alert, now: number): Promi
     context: `alert:${alert.key}`,
     requestId,
     provider: route.provider.name,
+    binding: bindingKey(deps.config, route.binding),
     at,
     day: dayOf(now, app.timeZone),
     hour: hourOf(now, app.timeZone),
@@ -151,7 +151,7 @@ async function sendAlert(deps: Deps, app: App, alert: Alert, now: number): Promi
       app.appId,
       alert.key,
       records.map((r) => ({
-        contact: contacts.find((c) => normaliseE164(c.phone) === r.to)?.id ?? "",
+        contact: contacts.find((c) => c.phone === r.to)?.id ?? "",
         messageId: r.id,
         status: r.status,
       })),

@@ -23,6 +23,9 @@ const schema = z.object({
   SMSGATE_PUBLIC_URL: z.optional(z.url()),
   SMSGATE_RECORD_TTL_DAYS: withDefault(int(1), 60),
   SMSGATE_LOG_LEVEL: withDefault(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
+  // The local stack only: lets webhooks use plain http and loopback addresses. Strictly
+  // "true" or "false"; off unless set (docs/api.md "Webhooks to the app").
+  SMSGATE_WEBHOOK_ALLOW_LOOPBACK: withDefault(z.enum(["true", "false"]), "false"),
   TENCENT_SECRET_ID: z.optional(text()),
   TENCENT_SECRET_KEY: z.optional(text()),
   TENCENT_SDK_APP_ID: z.optional(text()),
@@ -31,7 +34,7 @@ const schema = z.object({
   TENCENT_REGION: withDefault(text(), "ap-guangzhou"),
   // API Gateway gives up after 30 s; the vendor call must end well before that.
   TENCENT_TIMEOUT_SECONDS: withDefault(int(1, 20), 5),
-  // Huawei Cloud SMS application (huawei.md §3): app_key/app_secret, APP access address,
+  // Huawei Cloud SMS application (docs/providers/huawei.md §3): app_key/app_secret, APP access address,
   // and the channel number used when an app's binding names none.
   HUAWEI_APP_KEY: z.optional(text()),
   HUAWEI_APP_SECRET: z.optional(text()),
@@ -45,7 +48,7 @@ const schema = z.object({
 
 export type Config = z.output<typeof schema>;
 
-/** The master secret for derived secrets (lib/secrets.ts). */
+/** The master secret for derived secrets (lib/core/secrets.ts). */
 export const masterSecret = (c: Config): string => c.SMSGATE_SECRET ?? c.SMSGATE_ADMIN_KEY;
 
 /** Parses the environment; throws naming every bad variable. */

@@ -1,5 +1,5 @@
 /**
- * The one error vocabulary. Names follow Tencent Cloud SMS codes (tencent.md §1) where one
+ * The one error vocabulary. Names follow Tencent Cloud SMS codes (docs/providers/tencent.md §1) where one
  * exists, so users of the vendors recognise them; Huawei codes map onto the same names.
  * Each code has the HTTP status it takes when it fails a whole request, and a default
  * message that tells the caller what to do.
@@ -18,7 +18,15 @@ export const catalogue = {
   ],
   "UnauthorizedOperation.SdkAppIdIsDisabled": [
     403,
-    "The app is disabled; enable it with PATCH /v1/apps/{appId}.",
+    "The operator has disabled this app; ask the operator to enable it.",
+  ],
+  "UnauthorizedOperation.OperatorOnlySetting": [
+    403,
+    "Only the operator key may change this setting; ask the operator, and send nothing else with it.",
+  ],
+  "UnauthorizedOperation.AboveOperatorCeiling": [
+    403,
+    "A daily limit may not exceed the operator's ceiling for the app; lower it or ask the operator.",
   ],
   // Request shape
   "FailedOperation.JsonParseFail": [400, "The body is not valid JSON."],
@@ -26,6 +34,10 @@ export const catalogue = {
   "InvalidParameterValue.IncorrectPhoneNumber": [
     400,
     "Use E.164 (+8613800138000) or an 11-digit mainland number.",
+  ],
+  "InvalidParameterValue.WebhookUrl": [
+    400,
+    "Use an https URL whose host resolves only to public internet addresses (no loopback, private, link-local, metadata or reserved ones).",
   ],
   "MissingParameter.EmptyPhoneNumberSet": [400, "Give at least one recipient in `to`."],
   "LimitExceeded.PhoneNumberCountLimit": [400, "Send to at most 200 numbers per request."],

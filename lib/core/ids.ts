@@ -46,9 +46,12 @@ export function sha256Hex(value: string): string {
   return createHash("sha256").update(value).digest("hex");
 }
 
-/** Constant-time string comparison (for secrets). */
+/**
+ * Constant-time string comparison for secrets, lengths included: both sides are hashed to
+ * 32 bytes first, so neither an early return nor the time taken tells how long the secret is.
+ */
 export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  const x = createHash("sha256").update(a).digest();
+  const y = createHash("sha256").update(b).digest();
+  return timingSafeEqual(x, y) && a === b;
 }

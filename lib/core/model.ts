@@ -3,7 +3,7 @@
 import type { AlertEvent, AlertRules } from "../rules/alerts";
 import type { FrequencyLimits } from "../rules/frequency";
 import type { Region, TemplateKind } from "../rules/template";
-import type { Thresholds } from "../rules/usage";
+import type { Ceilings, Thresholds } from "../rules/usage";
 import type { ErrorCode } from "./errors";
 
 export type ProviderName = "tencent" | "huawei";
@@ -45,6 +45,8 @@ export interface App {
   signatures: string[];
   providers: ProviderBinding[];
   thresholds: Thresholds;
+  /** The operator's highest daily limits for this app; its own limits stay at or below. */
+  ceilings?: Ceilings;
   /** ISO country codes allowed; absent or empty: every country. */
   allowedCountries?: string[];
   frequency: FrequencyLimits;
@@ -60,7 +62,7 @@ export interface App {
   alertRules?: AlertRules;
   /** This app's own approved alert template per provider, instead of the deployment's. */
   alertTemplateIds?: Partial<Record<ProviderName, string>>;
-  /** Where replies are forwarded; the signing secret is stored sealed (lib/secrets.ts). */
+  /** Where replies are forwarded; the signing secret is stored sealed (lib/core/secrets.ts). */
   replyWebhook?: { url: string; sealedSecret: string };
   createdAt: string;
   updatedAt: string;
@@ -134,6 +136,8 @@ export interface MessageRecord {
   segments: number;
   context?: string;
   provider: ProviderName;
+  /** The vendor account it went through (lib/core/binding.ts): what may report on it. */
+  binding?: string;
   providerMessageId?: string;
   vendorCode?: string;
   carrierCode?: string;
@@ -167,6 +171,9 @@ export interface MessageStatusItem {
   description?: string;
   provider: ProviderName;
   serial: string;
+  /** The binding the report came through and the number it named (checked against the record). */
+  binding?: string;
+  phone?: string;
   reportedAt: string;
   receivedAt: string;
 }

@@ -14,7 +14,7 @@ const MAINLAND_11 = /^1\d{10}$/;
 
 /**
  * Normalises what a caller wrote to E.164: "+…" as is, an 11-digit number starting with 1
- * as mainland China (API.md). Returns null when the number cannot be a real one.
+ * as mainland China (docs/api.md). Returns null when the number cannot be a real one.
  */
 export function parsePhone(input: string): Phone | null {
   const raw = input.replace(/[\s\-()]/g, "");

@@ -70,11 +70,13 @@ export function dispatch(deps: Deps, routes: readonly Route[]) {
       return route.handle({ deps, req, principal: NOBODY, appId });
     const principal = await authenticate(deps, req.headers);
     if (route.access === "operator") {
-      if (principal.appId !== "*" && route.method !== "get")
-        throw new AppError(
-          "AuthFailure.UnauthorizedOperation",
-          "Only the operator key may do this.",
-        );
+      if (principal.appId !== "*") {
+        // Another app answers like a missing one; the app's own key learns it lacks the tier.
+        if (appId && principal.appId !== appId) throw new AppError("ResourceNotFound");
+        throw appId
+          ? new AppError("UnauthorizedOperation.OperatorOnlySetting")
+          : new AppError("AuthFailure.UnauthorizedOperation", "Only the operator key may do this.");
+      }
     } else if (appId || route.access !== "send") {
       authorize(principal, route.access, appId || undefined);
     }

@@ -1,5 +1,5 @@
 /**
- * Huawei's callback formats (huawei.md §4, §5): form-encoded status reports (or the §4.2
+ * Huawei's callback formats (docs/providers/huawei.md §4, §5): form-encoded status reports (or the §4.2
  * JSON batch) and upstream replies. Pure parsing, no credentials.
  */
 import * as z from "zod/mini";
@@ -15,7 +15,7 @@ function jsonOf(text: string): unknown {
 }
 
 /**
- * huawei.md §4.1 fields. Unknown fields are ignored, not refused: the list has grown
+ * docs/providers/huawei.md §4.1 fields. Unknown fields are ignored, not refused: the list has grown
  * (`statusDesc` only in newer docs, `orgCode` only for some regions), and Huawei documents no
  * re-push (§4.4), so refusing a report for a new field would lose it for good.
  */
@@ -34,12 +34,12 @@ const reportSchema = z.object({
   to: z.optional(z.string()),
 });
 
-/** huawei.md §4.2: `{"statusReportList":[…]}`, at most 50 per push. */
+/** docs/providers/huawei.md §4.2: `{"statusReportList":[…]}`, at most 50 per push. */
 const batchReportSchema = z.object({
   statusReportList: z.array(reportSchema).check(z.minLength(1), z.maxLength(50)),
 });
 
-/** huawei.md §5 fields; same tolerance for unknown fields as reports. */
+/** docs/providers/huawei.md §5 fields; same tolerance for unknown fields as reports. */
 const replySchema = z.object({
   smsMsgId: text(1, 50),
   from: text(1, 21),
@@ -57,7 +57,7 @@ function utcToIso(value: string | undefined): string | undefined {
 }
 
 /**
- * Recipient as E.164. huawei.md §4.1/§5 show numbers with `+` (`%2B86…`); a bare mainland
+ * Recipient as E.164. docs/providers/huawei.md §4.1/§5 show numbers with `+` (`%2B86…`); a bare mainland
  * 11-digit number or digits without `+` are normalised defensively (UNCONFIRMED they occur).
  */
 function toE164(value: string | undefined): string {
@@ -91,7 +91,7 @@ function toReport(r: z.output<typeof reportSchema>): StatusReport {
   return {
     provider: "huawei",
     serial: r.smsMsgId,
-    // huawei.md §4.1: `to` is only present when `extend` was sent (the adapter always sends it).
+    // docs/providers/huawei.md §4.1: `to` is only present when `extend` was sent (the adapter always sends it).
     phone: toE164(r.to),
     delivered: r.status === "DELIVRD",
     carrierCode: r.status,
@@ -100,7 +100,7 @@ function toReport(r: z.output<typeof reportSchema>): StatusReport {
   };
 }
 
-/** Huawei's callback formats (huawei.md §4, §5). */
+/** Huawei's callback formats (docs/providers/huawei.md §4, §5). */
 export const huaweiWebhooks: Webhooks = {
   parseStatusReports(body, contentType): Parsed<StatusReport> {
     if (isJson(body, contentType)) {
@@ -128,10 +128,10 @@ export const huaweiWebhooks: Webhooks = {
           provider: "huawei",
           phone: toE164(r.from),
           text: r.body,
-          // huawei.md §5: no signature in the push; the channel number the user replied to
+          // docs/providers/huawei.md §5: no signature in the push; the channel number the user replied to
           // (`to`, possibly with an extension) is what names the signature, so keep it.
           extend: r.to || undefined,
-          // `createTime` is only sent when the app enables it (huawei.md §5); else: now.
+          // `createTime` is only sent when the app enables it (docs/providers/huawei.md §5); else: now.
           receivedAt: utcToIso(r.createTime) ?? new Date().toISOString(),
         },
       ],
@@ -139,7 +139,7 @@ export const huaweiWebhooks: Webhooks = {
   },
 
   ack(ok): WebhookAck {
-    // huawei.md §4.4: "200 OK with an empty body". A refused body gets 400, also empty.
+    // docs/providers/huawei.md §4.4: "200 OK with an empty body". A refused body gets 400, also empty.
     return { statusCode: ok ? 200 : 400, headers: {}, body: "" };
   },
 };

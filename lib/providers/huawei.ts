@@ -1,8 +1,8 @@
 /**
- * Huawei Cloud MSGSMS adapter on global `fetch` (Huawei publishes no Node SDK; huawei.md §0.1).
+ * Huawei Cloud MSGSMS adapter on global `fetch` (Huawei publishes no Node SDK; docs/providers/huawei.md §0.1).
  * Sends with `POST /sms/batchSendSms/v1` (form-encoded, X-WSSE), maps every number to one
  * outcome and never throws for vendor faults. Reads the status-report and upstream-reply
- * pushes (huawei.md §4, §5). Section numbers cite /work/shared/providers/huawei.md.
+ * pushes (docs/providers/huawei.md §4, §5). Section numbers cite /work/shared/providers/huawei.md.
  */
 import { createHash, randomUUID } from "node:crypto";
 import * as z from "zod/mini";
@@ -10,7 +10,7 @@ import type { ErrorCode } from "../core/errors";
 import type { NumberOutcome, Provider, SendBatch } from "./port";
 
 export interface HuaweiSettings {
-  /** The SMS application's app_key / app_secret (not IAM keys; huawei.md §3). */
+  /** The SMS application's app_key / app_secret (not IAM keys; docs/providers/huawei.md §3). */
   appKey: string;
   appSecret: string;
   /** The APP access address, e.g. https://smsapi.cn-north-4.myhuaweicloud.com:443, or the emulator URL. */
@@ -21,7 +21,7 @@ export interface HuaweiSettings {
 }
 
 const SEND_PATH = "/sms/batchSendSms/v1";
-const MAX_BATCH = 500; // huawei.md §2.1 `to`, §6.1
+const MAX_BATCH = 500; // docs/providers/huawei.md §2.1 `to`, §6.1
 const OK = "000000";
 
 type WithoutTo<T> = T extends unknown ? Omit<T, "to"> : never;
@@ -33,14 +33,14 @@ function all(numbers: string[], outcome: WithoutTo<NumberOutcome>): NumberOutcom
 // ---------------------------------------------------------------------------------------------
 // Request building
 
-/** UTC `yyyy-MM-dd'T'HH:mm:ss'Z'` (huawei.md §3.1 Created). */
+/** UTC `yyyy-MM-dd'T'HH:mm:ss'Z'` (docs/providers/huawei.md §3.1 Created). */
 function utcSeconds(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
 /**
- * The X-WSSE headers (huawei.md §3.1). PasswordDigest = Base64(SHA256(Nonce+Created+secret))
- * with the base64 taken over the lowercase HEX string: huawei.md §0.3 — that is the form of
+ * The X-WSSE headers (docs/providers/huawei.md §3.1). PasswordDigest = Base64(SHA256(Nonce+Created+secret))
+ * with the base64 taken over the lowercase HEX string: docs/providers/huawei.md §0.3 — that is the form of
  * the doc's own example header, and of Huawei's Python/PHP/old Java samples; the raw-bytes
  * form is only inferred to work too.
  */
@@ -58,13 +58,13 @@ export function wsseAuthHeaders(
   };
 }
 
-/** huawei.md §2.1 `extend`: 1-128 chars, no `{` or `}`; anything else would fail the request. */
+/** docs/providers/huawei.md §2.1 `extend`: 1-128 chars, no `{` or `}`; anything else would fail the request. */
 function validExtend(reference: string): boolean {
   return reference.length >= 1 && reference.length <= 128 && !/[{}]/.test(reference);
 }
 
 /**
- * The form body in the SDK's field order (huawei.md §2.1): from, to, templateId,
+ * The form body in the SDK's field order (docs/providers/huawei.md §2.1): from, to, templateId,
  * templateParas, statusCallback, extend, signature. URLSearchParams writes `+` as `%2B`, so
  * "+86…" survives (a bare `+` would decode to a space and fail the whole request).
  */
@@ -73,12 +73,12 @@ export function sendForm(from: string, batch: SendBatch): URLSearchParams {
   form.set("from", from);
   form.set("to", batch.numbers.join(","));
   form.set("templateId", batch.providerTemplateId);
-  // huawei.md §2.1: left out for templates without variables.
+  // docs/providers/huawei.md §2.1: left out for templates without variables.
   if (batch.params.length > 0) form.set("templateParas", JSON.stringify(batch.params));
   if (batch.statusCallbackUrl) form.set("statusCallback", batch.statusCallbackUrl);
   // Echoed in the status report (§4.1), so a timed-out send can be reconciled.
   if (validExtend(batch.reference)) form.set("extend", batch.reference);
-  // huawei.md §2.1 `signature`: only takes effect (and is then required) for universal
+  // docs/providers/huawei.md §2.1 `signature`: only takes effect (and is then required) for universal
   // templates; a template with a fixed signature ignores it, so sending it is harmless.
   if (batch.sign) form.set("signature", batch.sign);
   return form;
@@ -103,7 +103,7 @@ const smsIdSchema = z.object({
   createTime: z.optional(z.string()),
 });
 
-/** huawei.md §2.3: `{code, description, result?}`; error bodies share the shape (§2.4). */
+/** docs/providers/huawei.md §2.3: `{code, description, result?}`; error bodies share the shape (§2.4). */
 const responseSchema = z.object({
   code: z.string(),
   description: z.optional(z.string()),
@@ -113,7 +113,7 @@ const responseSchema = z.object({
 type SmsId = z.output<typeof smsIdSchema>;
 
 /**
- * Per-number statuses onto the catalogue. huawei.md §2.3 documents E200015/28/29/30/33/41;
+ * Per-number statuses onto the catalogue. docs/providers/huawei.md §2.3 documents E200015/28/29/30/33/41;
  * the others are §4.3 report codes that may also appear here (UNCONFIRMED).
  */
 const PER_NUMBER: Record<string, [ErrorCode, string]> = {
@@ -123,7 +123,7 @@ const PER_NUMBER: Record<string, [ErrorCode, string]> = {
     "FailedOperation.TemplateParamSetNotMatchApprovedTemplate",
     "template variable check failed",
   ],
-  // yunion maps E200029 to "bad signature name" (huawei.md §7): the signature's type must
+  // yunion maps E200029 to "bad signature name" (docs/providers/huawei.md §7): the signature's type must
   // match the template's.
   E200029: ["FailedOperation.SignatureIncorrectOrUnapproved", "template type check failed"],
   E200030: ["FailedOperation.TemplateUnapprovedOrNotExist", "template not active"],
@@ -174,7 +174,7 @@ function numberOutcome(to: string, item: SmsId | undefined): NumberOutcome {
   };
 }
 
-/** huawei.md §2.4: E000001–E000024 (X-WSSE header shape) and the 401 group E0001xx. */
+/** docs/providers/huawei.md §2.4: E000001–E000024 (X-WSSE header shape) and the 401 group E0001xx. */
 function isAuthCode(code: string): boolean {
   const match = /^E000(\d{3})$/.exec(code);
   const n = Number(match?.[1] ?? Number.NaN);
@@ -199,7 +199,7 @@ function requestOutcome(
       failover: false,
     });
   }
-  // E000623 (403, huawei.md §0.5/§6.4, mapping UNCONFIRMED): the account passed its
+  // E000623 (403, docs/providers/huawei.md §0.5/§6.4, mapping UNCONFIRMED): the account passed its
   // 限额值 and Huawei paused sending. That is explicit throttling — nothing was sent and
   // another provider is not bound by Huawei's quota — so failing over is safe.
   return all(numbers, {
@@ -249,7 +249,7 @@ export function outcomeOfResponse(
         message: "batchSendSms answered something that is not its JSON envelope",
       });
     }
-    // A 4xx without Huawei's envelope (e.g. 404 for a wrong access address, huawei.md §1):
+    // A 4xx without Huawei's envelope (e.g. 404 for a wrong access address, docs/providers/huawei.md §1):
     // the request was refused before any processing.
     const authLike = httpStatus === 401;
     return all(numbers, {

@@ -1,5 +1,5 @@
 /**
- * The provider port (DESIGN.md "Providers"). Adapters never throw for vendor faults: every
+ * The provider port (docs/architecture.md "Providers"). Adapters never throw for vendor faults: every
  * number gets an outcome, so no fault becomes a bare 500 or loses a message.
  */
 import type { ErrorCode } from "../core/errors";

@@ -1,12 +1,12 @@
 /**
- * Tencent's callback formats (tencent.md §4): status reports (a JSON array) and replies.
+ * Tencent's callback formats (docs/providers/tencent.md §4): status reports (a JSON array) and replies.
  * Pure parsing, no SDK: the webhook functions stay small.
  */
 import * as z from "zod/mini";
 import type { InboundReply, StatusReport } from "../core/model";
 import type { Parsed, Webhooks } from "./port";
 
-// tencent.md §4a: the documented fields; anything else is refused, not silently ignored.
+// docs/providers/tencent.md §4a: the documented fields; anything else is refused, not silently ignored.
 const statusReportSchema = z
   .array(
     z.strictObject({
@@ -22,7 +22,7 @@ const statusReportSchema = z
   )
   .check(z.maxLength(100));
 
-// tencent.md §4b.
+// docs/providers/tencent.md §4b.
 const replySchema = z.strictObject({
   extend: z.optional(z.string()),
   mobile: z.string().check(z.minLength(1)),
@@ -32,7 +32,7 @@ const replySchema = z.strictObject({
   time: z.number(),
 });
 
-/** "2015-10-17 08:03:04" in Beijing time (tencent.md §4a: zone unstated; UTC+8 assumed). */
+/** "2015-10-17 08:03:04" in Beijing time (docs/providers/tencent.md §4a: zone unstated; UTC+8 assumed). */
 function beijingToIso(s: string | undefined): string | undefined {
   if (!s || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(s)) return undefined;
   return new Date(`${s.replace(" ", "T")}+08:00`).toISOString();
@@ -46,7 +46,7 @@ const jsonOf = (body: string): unknown => {
   }
 };
 
-/** Tencent's callback formats (tencent.md §4). */
+/** Tencent's callback formats (docs/providers/tencent.md §4). */
 export const tencentWebhooks: Webhooks = {
   parseStatusReports(body): Parsed<StatusReport> {
     const parsed = z.safeParse(statusReportSchema, jsonOf(body));
@@ -67,7 +67,7 @@ export const tencentWebhooks: Webhooks = {
   },
 
   parseReplies(body): Parsed<InboundReply> {
-    // tencent.md §4b: a single object per push; accept an array too, to be safe.
+    // docs/providers/tencent.md §4b: a single object per push; accept an array too, to be safe.
     const raw = jsonOf(body);
     const parsed = z.safeParse(
       z.union([replySchema, z.array(replySchema).check(z.maxLength(100))]),
@@ -90,7 +90,7 @@ export const tencentWebhooks: Webhooks = {
   },
 
   ack(ok, message) {
-    // tencent.md §4c: {"result":0,"errmsg":"OK"}; non-zero result = failure.
+    // docs/providers/tencent.md §4c: {"result":0,"errmsg":"OK"}; non-zero result = failure.
     return {
       statusCode: 200,
       headers: { "content-type": "application/json" },

@@ -1,6 +1,6 @@
 /**
  * Tencent Cloud SMS adapter on the official SDK (tencentcloud-sdk-nodejs-sms only).
- * Outcome mapping verified against the SDK's behaviour recorded in tencent.md §2
+ * Outcome mapping verified against the SDK's behaviour recorded in docs/providers/tencent.md §2
  * ("How the SDK handles responses") and exercised against the emulator in tests.
  */
 import type { sms } from "tencentcloud-sdk-nodejs-sms";
@@ -148,7 +148,7 @@ export function outcomeOfResponse(response: unknown, numbers: string[]): NumberO
         message: "number missing from SendStatusSet",
       };
     }
-    // tencent.md §1: success only per item with Code "Ok" (compare case-insensitively, as Logto does).
+    // docs/providers/tencent.md §1: success only per item with Code "Ok" (compare case-insensitively, as Logto does).
     if (s.Code.toLowerCase() === "ok" && s.SerialNo) {
       return {
         status: "accepted",
@@ -223,7 +223,7 @@ export function createTencentProvider(settings: TencentSettings): Provider {
       }
     },
 
-    // tencent.md §3: PullSmsSendStatus is a queue (each status once, ≤ 100 a call); used to
+    // docs/providers/tencent.md §3: PullSmsSendStatus is a queue (each status once, ≤ 100 a call); used to
     // reconcile sends whose answer timed out — SessionContext carries our request id.
     async pullStatuses(binding): Promise<PulledStatus[]> {
       const sdkAppId = binding.sdkAppId ?? settings.defaultSdkAppId;

@@ -18,7 +18,7 @@ export interface FrequencyLimits {
   sameContentThirtySeconds?: number | null;
 }
 
-/** Tencent's defaults (tencent.md §5): same content 1 per 30 s, 10 per natural day. */
+/** Tencent's defaults (docs/providers/tencent.md §5): same content 1 per 30 s, 10 per natural day. */
 export const DEFAULT_FREQUENCY: Required<FrequencyLimits> = {
   thirtySeconds: null,
   oneHour: null,

@@ -1,6 +1,6 @@
 /** Reply keywords that mean "stop" (pure). */
 
-/** R is the marketing footer's 拒收请回复R; TD/T/N per Tencent (tencent.md §5); the rest are common. */
+/** R is the marketing footer's 拒收请回复R; TD/T/N per Tencent (docs/providers/tencent.md §5); the rest are common. */
 export const UNSUBSCRIBE_KEYWORDS = [
   "R",
   "T",

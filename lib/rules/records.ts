@@ -14,6 +14,8 @@ export interface RecordBase {
   context: string | undefined;
   requestId: string;
   provider: ProviderName;
+  /** The vendor account the numbers were handed to (lib/core/binding.ts). */
+  binding?: string;
   at: string;
   /** App-local day and hour of the send. */
   day: string;
@@ -38,6 +40,7 @@ function common(b: RecordBase, phone: Phone) {
     sign: b.sign,
     context: b.context,
     provider: b.provider,
+    ...(b.binding ? { binding: b.binding } : {}),
     createdAt: b.at,
     day: b.day,
     hour: b.hour,
@@ -103,7 +106,7 @@ export function vendorRecord(b: RecordBase, phone: Phone, o: NumberOutcome): Mes
 
 export const EXPIRE_AFTER_MS = 72 * 3600_000;
 
-/** A submitted message with no report 72 h after submission is expired (API.md). */
+/** A submitted message with no report 72 h after submission is expired (docs/api.md). */
 export function withExpiry(r: MessageRecord, now: number): MessageRecord {
   if (r.status !== "submitted" || !r.submittedAt) return r;
   const due = Date.parse(r.submittedAt) + EXPIRE_AFTER_MS;

@@ -70,7 +70,7 @@ const GSM_BASIC =
 const GSM_EXTENDED = "^{}\\[~]|€\f";
 
 /**
- * Billable segments (tencent.md §5): international GSM-7 text 160, then 153 per segment,
+ * Billable segments (docs/providers/tencent.md §5): international GSM-7 text 160, then 153 per segment,
  * extension characters counting 2; anything else (all mainland text) 70, then 67.
  * The text passed in must already include the signature as the vendor adds it.
  */
@@ -89,7 +89,7 @@ export function segments(text: string, region: Region): number {
 /**
  * The text the handset shows and the vendor bills: 【sign】body in mainland China; abroad the
  * signature is optional and shown as [sign]body (Tencent's English docs). Whether the
- * brackets are billed is UNCONFIRMED (tencent.md §5); we count them, as other vendors do.
+ * brackets are billed is UNCONFIRMED (docs/providers/tencent.md §5); we count them, as other vendors do.
  */
 export function withSignature(
   body: string,

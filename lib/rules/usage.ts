@@ -16,6 +16,45 @@ export interface Thresholds {
   countries?: Record<string, Threshold>;
 }
 
+/** The operator's highest daily limits for an app (API: operator-only `ceilings`). */
+export interface Ceilings {
+  domestic?: number;
+  international?: number;
+  countries?: Record<string, number>;
+}
+
+const lower = (limit: number | null | undefined, ceiling: number | undefined) =>
+  ceiling === undefined ? limit : limit == null ? ceiling : Math.min(limit, ceiling);
+
+/**
+ * The limits a send is held to: the app's own, never above the operator's ceilings (an app
+ * that removes its limit is still held to the ceiling).
+ */
+export function effectiveThresholds(t: Thresholds, c: Ceilings | undefined): Thresholds {
+  if (!c) return t;
+  const countries: Record<string, Threshold> = { ...t.countries };
+  for (const [cc, ceiling] of Object.entries(c.countries ?? {}))
+    countries[cc] = { ...countries[cc], limit: lower(countries[cc]?.limit, ceiling) };
+  return {
+    domestic: { ...t.domestic, limit: lower(t.domestic?.limit, c.domestic) },
+    international: { ...t.international, limit: lower(t.international?.limit, c.international) },
+    countries,
+  };
+}
+
+/** The limits that exceed their ceilings, as "domestic", "international", "countries.US". */
+export function aboveCeilings(t: Thresholds, c: Ceilings | undefined): string[] {
+  if (!c) return [];
+  const over = (limit: number | null | undefined, ceiling: number | undefined) =>
+    ceiling !== undefined && (limit == null || limit > ceiling);
+  const out: string[] = [];
+  if (over(t.domestic?.limit, c.domestic)) out.push("domestic");
+  if (over(t.international?.limit, c.international)) out.push("international");
+  for (const [cc, ceiling] of Object.entries(c.countries ?? {}))
+    if (t.countries?.[cc] && over(t.countries[cc]?.limit, ceiling)) out.push(`countries.${cc}`);
+  return out;
+}
+
 export interface Candidate {
   e164: string;
   country: string;

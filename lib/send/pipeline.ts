@@ -1,10 +1,11 @@
 /**
- * The send pipeline (DESIGN.md "The send pipeline"). Round trips on the happy path:
+ * The send pipeline (docs/architecture.md "The send pipeline"). Round trips on the happy path:
  * 1) one BatchGetItem — key, app, template, opt-outs; 2) in parallel — Idempotency-Key claim,
  * each number's frequency item, the app's day counters, the prepaid balance; the vendor call;
  * 3) one BatchWriteItem — every record and the idempotent answer.
  */
 import * as z from "zod/mini";
+import { bindingKey } from "../core/binding";
 import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
 import { sha256Hex, ulid } from "../core/ids";
@@ -292,7 +293,7 @@ export async function sendMessages(
     throw err;
   }
 
-  let outcomes: Map<string, { outcome: NumberOutcome; provider: ProviderName }>;
+  let outcomes: Map<string, { outcome: NumberOutcome; provider: ProviderName; binding: string }>;
   try {
     outcomes = await handToVendor(deps, routes, plan, body, held, requestId, origin);
   } catch (err) {
@@ -322,7 +323,11 @@ export async function sendMessages(
     const code = screened.get(p.e164) ?? held.refused.get(p.e164);
     const sent = outcomes.get(p.e164);
     if (code || !sent) return rejectedRecord(base, p, code ?? "InternalError");
-    return vendorRecord({ ...base, provider: sent.provider }, p, sent.outcome);
+    return vendorRecord(
+      { ...base, provider: sent.provider, binding: sent.binding },
+      p,
+      sent.outcome,
+    );
   });
   const response: SendResponse = { requestId, messages: records.map(resultOf) };
   const vendorRefused = held.held.filter((p) => outcomes.get(p.e164)?.outcome.status === "refused");
@@ -360,8 +365,11 @@ async function handToVendor(
   held: Held,
   requestId: string,
   origin: string,
-): Promise<Map<string, { outcome: NumberOutcome; provider: ProviderName }>> {
-  const results = new Map<string, { outcome: NumberOutcome; provider: ProviderName }>();
+): Promise<Map<string, { outcome: NumberOutcome; provider: ProviderName; binding: string }>> {
+  const results = new Map<
+    string,
+    { outcome: NumberOutcome; provider: ProviderName; binding: string }
+  >();
   let pending = held.held.map((p) => p.e164);
   for (const [i, route] of routes.entries()) {
     const { provider } = route;
@@ -379,7 +387,11 @@ async function handToVendor(
         statusCallbackUrl: callbackUrls(deps.config, origin, plan.app.appId)[provider.name].status,
       });
       for (const o of outcomes) {
-        results.set(o.to, { outcome: o, provider: provider.name });
+        results.set(o.to, {
+          outcome: o,
+          provider: provider.name,
+          binding: bindingKey(deps.config, route.binding),
+        });
         // Failover only when the vendor certainly sent nothing; never on a timeout.
         if (o.status === "refused" && o.failover && i < routes.length - 1) next.push(o.to);
       }

@@ -1,5 +1,5 @@
 /**
- * The send policy (DESIGN.md "The send pipeline", steps 5 and 7): per-recipient screening,
+ * The send policy (docs/architecture.md "The send pipeline", steps 5 and 7): per-recipient screening,
  * then reservations — frequency per number, the app's daily limits, the prepaid balance —
  * each one conditional UpdateItem, run in parallel; and settling them once the vendor answered.
  */
@@ -11,7 +11,7 @@ import { inWindow } from "../core/time";
 import { type FrequencyLimits, frequencyVerdict } from "../rules/frequency";
 import { type Adds, diff, sendStats, sum } from "../rules/stats";
 import { DEFAULT_UNSUBSCRIBE_FOOTER } from "../rules/template";
-import { fitWithinLimits, limitCounts } from "../rules/usage";
+import { effectiveThresholds, fitWithinLimits, limitCounts } from "../rules/usage";
 import type { Item } from "../store/db";
 
 /** What one send request is about, once authenticated and validated. */
@@ -104,11 +104,15 @@ async function reserveDailyLimits(deps: Deps, plan: SendPlan, numbers: Phone[]) 
       plan.app.appId,
       plan.day,
       adds,
-      plan.app.thresholds,
+      effectiveThresholds(plan.app.thresholds, plan.app.ceilings),
       plan.at,
     );
     if (r.ok) return { fit: attempt, refused, applied: adds };
-    const fit = fitWithinLimits(attempt, r.item, plan.app.thresholds);
+    const fit = fitWithinLimits(
+      attempt,
+      r.item,
+      effectiveThresholds(plan.app.thresholds, plan.app.ceilings),
+    );
     for (const { number, code } of fit.refused) refused.set(number.e164, code);
     attempt = fit.fit;
   }
@@ -229,7 +233,7 @@ export async function release(
 
 /**
  * Corrects the day counters to what really happened: limits count the numbers handed to the
- * vendor (API.md), statistics count every recipient's final status. One update, and none at
+ * vendor (docs/api.md), statistics count every recipient's final status. One update, and none at
  * all when the optimistic reservation was already right.
  */
 export async function settleCounters(
@@ -282,7 +286,7 @@ export async function evaluate(
   const fit = fitWithinLimits(
     numbers.filter((n) => !refused.has(n.e164)),
     usage,
-    plan.app.thresholds,
+    effectiveThresholds(plan.app.thresholds, plan.app.ceilings),
   );
   for (const { number, code } of fit.refused) refused.set(number.e164, code);
   if (balance && plan.segments > 0) {

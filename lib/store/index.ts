@@ -20,7 +20,7 @@ export type { RequestContext } from "./context";
 export type { Db } from "./db";
 export { ConditionFailed } from "./db";
 export type { IdempotencyRecord } from "./idempotency";
-export { mergeStatus } from "./messages";
+export { MAX_ORPHANS_PER_DAY, mergeStatus, type ReportSource } from "./messages";
 
 export interface StoreOptions {
   db: Db;

@@ -23,6 +23,8 @@ export const keys = {
   message: (messageId: string): Key => ({ pk: `MSG#${messageId}`, sk: "MSG" }),
   /** A message's final delivery status, beside its record; written by the first report. */
   messageStatus: (messageId: string): Key => ({ pk: `MSG#${messageId}`, sk: "STATUS" }),
+  /** How many orphan reports one binding has left today (bounded, lib/store/messages.ts). */
+  orphanBudget: (binding: string, day: string): Key => ({ pk: `ORPHANBUDGET#${binding}`, sk: day }),
   /** GSI: final statuses whose record did not exist when they arrived (not yet counted). */
   orphans: () => "ORPHANS",
   /** A timed-out send's number, by our request id: how a pulled status finds its record. */

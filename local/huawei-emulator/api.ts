@@ -1,7 +1,7 @@
 /**
  * The vendor API: POST /sms/batchSendSms/v1 only (anything else is 404, as Huawei answers a
  * wrongly joined access address, docs/providers/huawei.md §1), answered `{code, description,
- * result}` — after the fault mode had its say. Cited below as "huawei.md §n".
+ * result}` — after the fault mode had its say. Cited below as "docs/providers/huawei.md §n".
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { answerFault } from "../emulator-kit/faults";
@@ -20,7 +20,7 @@ import {
 } from "./validate";
 
 const SEND_PATH = "/sms/batchSendSms/v1";
-/** huawei.md §2.3: answers are `application/json;charset=UTF-8`. */
+/** docs/providers/huawei.md §2.3: answers are `application/json;charset=UTF-8`. */
 export const JSON_TYPE = "application/json;charset=UTF-8";
 
 /** Vendor API with the configured fault applied; the path is checked first. */
@@ -58,7 +58,7 @@ function processVendorRequest(
 }
 
 function dispatch(state: HuaweiState, req: IncomingMessage, body: Buffer): [number, Json] {
-  // huawei.md §2.1: authentication first, then the Content-Type check (E000040).
+  // docs/providers/huawei.md §2.1: authentication first, then the Content-Type check (E000040).
   const auth = authenticate(req, state.credentials, state.now());
   if (!auth.ok) {
     state.log(`huawei-emulator: auth ${auth.code}: ${auth.description}`);
@@ -68,7 +68,7 @@ function dispatch(state: HuaweiState, req: IncomingMessage, body: Buffer): [numb
   return batchSendSms(state, parseSendForm(body), auth.appKey);
 }
 
-/** huawei.md §2.1/§2.3: one SmsID per (de-duplicated) number. */
+/** docs/providers/huawei.md §2.1/§2.3: one SmsID per (de-duplicated) number. */
 function batchSendSms(state: HuaweiState, form: SendForm, appKey: string): [number, Json] {
   const now = state.now();
   const context = state.sendContext(form, appKey, now);
@@ -80,7 +80,7 @@ function batchSendSms(state: HuaweiState, form: SendForm, appKey: string): [numb
     return item;
   });
   scheduleReports(state, pending);
-  // Inferred (huawei.md §2.3/§2.4): "000000" when anything was accepted; when every number
+  // Inferred (docs/providers/huawei.md §2.3/§2.4): "000000" when anything was accepted; when every number
   // failed, E000510 "see status" (a 400-group code) with the per-number result kept.
   if (result.some((item) => item.status === STATUS.ok)) {
     return [200, { code: "000000", description: "Success", result }];

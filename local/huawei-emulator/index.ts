@@ -3,7 +3,7 @@
  * form-encoded body, `{code, description, result}` answers) on loopback, so the production
  * adapter (lib/providers/huawei.ts) can talk to it unmodified with `endpoint: emulator.url`.
  *
- * Reference: docs/providers/huawei.md (cited as "huawei.md §n"). Where huawei.md leaves
+ * Reference: docs/providers/huawei.md (cited as "docs/providers/huawei.md §n"). Where docs/providers/huawei.md leaves
  * something open, the choice is marked "Inferred" or "UNCONFIRMED" next to the code that
  * makes it.
  *

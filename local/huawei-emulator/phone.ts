@@ -1,17 +1,17 @@
-/** Phone numbers as Huawei reads `to` (docs/providers/huawei.md §2.1, "huawei.md §n" below). */
+/** Phone numbers as Huawei reads `to` (docs/providers/huawei.md §2.1, "docs/providers/huawei.md §n" below). */
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 
-export const MAX_NUMBER_LENGTH = 21; // huawei.md §2.1 `to`
+export const MAX_NUMBER_LENGTH = 21; // docs/providers/huawei.md §2.1 `to`
 
 export interface Phone {
   /** "+8613800000000" */
   e164: string;
   mainland: boolean;
-  /** ISO 3166 alpha-2 when it can be told (huawei.md §2.3 `countryId`, example "CN"). */
+  /** ISO 3166 alpha-2 when it can be told (docs/providers/huawei.md §2.3 `countryId`, example "CN"). */
   countryId?: string;
 }
 
-/** huawei.md §2.1 `to`: E.164 `+{CC}{NDC}{SN}`, at most 21 chars; mainland mobiles 1xxxxxxxxxx. */
+/** docs/providers/huawei.md §2.1 `to`: E.164 `+{CC}{NDC}{SN}`, at most 21 chars; mainland mobiles 1xxxxxxxxxx. */
 export function parsePhone(raw: string): Phone | undefined {
   if (raw.length > MAX_NUMBER_LENGTH || !/^\+[1-9]\d{6,14}$/.test(raw)) return undefined;
   const mainland = raw.startsWith("+86");

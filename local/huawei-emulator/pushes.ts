@@ -1,7 +1,7 @@
 /**
  * What the emulator pushes to the customer, form-encoded: per-message status reports to the
  * request's `statusCallback` (docs/providers/huawei.md §4.1) and upstream replies to the app's
- * reply URL (§5), acknowledged by HTTP 200 (§4.4). Cited below as "huawei.md §n".
+ * reply URL (§5), acknowledged by HTTP 200 (§4.4). Cited below as "docs/providers/huawei.md §n".
  */
 import { ControlError } from "../emulator-kit/control";
 import { simulatorBehaviour } from "../emulator-kit/faults";
@@ -12,12 +12,12 @@ import type { ReplyInput } from "./types";
 import { FORM_TYPE } from "./validate";
 import { wsseCreated } from "./wsse";
 
-// huawei.md §4.4: Huawei documents NO retry for pushes. The emulator still retries twice
+// docs/providers/huawei.md §4.4: Huawei documents NO retry for pushes. The emulator still retries twice
 // (200 ms, then 500 ms; our choice) so tests exercise a receiver that sees a push twice.
 const PUSH_RETRY_DELAYS_MS = [200, 500];
 
 /**
- * POST a form callback; acknowledged = HTTP 200 (huawei.md §4.4: "200 OK with an empty
+ * POST a form callback; acknowledged = HTTP 200 (docs/providers/huawei.md §4.4: "200 OK with an empty
  * body"; for replies "any response"). Resolves true when acknowledged.
  */
 function deliver(
@@ -40,7 +40,7 @@ function deliver(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Status reports (huawei.md §4.1)
+// Status reports (docs/providers/huawei.md §4.1)
 
 /** A status report waiting for the report delay. */
 export interface PendingReport {
@@ -60,7 +60,7 @@ export function queueReport(
   pending: PendingReport[],
 ): void {
   const behaviour = simulatorBehaviour(phone);
-  // huawei.md §2.1: no statusCallback → no per-message push. "444": never reported.
+  // docs/providers/huawei.md §2.1: no statusCallback → no per-message push. "444": never reported.
   if (!context.form.statusCallback || behaviour === "silent" || !item.smsMsgId) return;
   pending.push({
     url: context.form.statusCallback,
@@ -85,9 +85,9 @@ export function scheduleReports(state: HuaweiState, pending: PendingReport[]): v
 }
 
 /**
- * huawei.md §4.1 body, in the order of the doc example; `extend` and `to` only when `extend`
+ * docs/providers/huawei.md §4.1 body, in the order of the doc example; `extend` and `to` only when `extend`
  * was sent; `orgCode` only for numbers outside the mainland (shown as 000 in the doc).
- * UNCONFIRMED (huawei.md §9): whether a long SMS gets one push per segment; we send one.
+ * UNCONFIRMED (docs/providers/huawei.md §9): whether a long SMS gets one push per segment; we send one.
  */
 function reportForm(report: PendingReport, updateTime: string): URLSearchParams {
   const form = new URLSearchParams({ sequence: "1", total: String(report.total) });
@@ -104,7 +104,7 @@ function reportForm(report: PendingReport, updateTime: string): URLSearchParams 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Replies (huawei.md §5)
+// Replies (docs/providers/huawei.md §5)
 
 /**
  * The user replies: pushed to the input's app, else the one that last sent to the number,
@@ -124,9 +124,9 @@ export async function reply(state: HuaweiState, input: ReplyInput): Promise<void
     from: phone.e164,
     to: replyChannel(state, input.sign, last?.sender),
     body: input.text,
-    // huawei.md §5: the id of the upstream message, never the downlink's.
+    // docs/providers/huawei.md §5: the id of the upstream message, never the downlink's.
     smsMsgId: newSmsMsgId(),
-    // huawei.md §5: only sent when the app enables "接收上行短信回复时间"; the emulator
+    // docs/providers/huawei.md §5: only sent when the app enables "接收上行短信回复时间"; the emulator
     // behaves as if it were enabled.
     createTime: wsseCreated(state.now()),
   });
@@ -135,7 +135,7 @@ export async function reply(state: HuaweiState, input: ReplyInput): Promise<void
   }
 }
 
-/** huawei.md §5 `to`: the channel number the user replied to. */
+/** docs/providers/huawei.md §5 `to`: the channel number the user replied to. */
 function replyChannel(
   state: HuaweiState,
   sign: string | undefined,

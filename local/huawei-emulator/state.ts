@@ -2,7 +2,7 @@
  * What the Huawei emulator holds: credentials (apps), channel numbers, templates, recorded
  * messages and who last sent to each number; and the outcome of a send to one number —
  * refused with a status, or accepted with an smsMsgId and its billed segments
- * (docs/providers/huawei.md §2.1, §2.3; cited below as "huawei.md §n").
+ * (docs/providers/huawei.md §2.1, §2.3; cited below as "docs/providers/huawei.md §n").
  */
 import { randomUUID } from "node:crypto";
 import { ControlError } from "../emulator-kit/control";
@@ -21,7 +21,7 @@ import type {
 import { numberStatus, requestStatus, type SendForm, STATUS, VARIABLE } from "./validate";
 import { wsseCreated } from "./wsse";
 
-/** smsMsgId like the doc examples, `uuid_number` (huawei.md §2.3, §8). */
+/** smsMsgId like the doc examples, `uuid_number` (docs/providers/huawei.md §2.3, §8). */
 let msgCounter = 0;
 export function newSmsMsgId(): string {
   msgCounter += 1;
@@ -30,16 +30,16 @@ export function newSmsMsgId(): string {
 
 /**
  * Billed segments (`total`), computed independently of lib/ with the shared emulator rules
- * (local/tencent-emulator/fee.ts): huawei.md §6.6 "up to 70 characters is one SMS; beyond
+ * (local/tencent-emulator/fee.ts): docs/providers/huawei.md §6.6 "up to 70 characters is one SMS; beyond
  * that every 67 characters count one; signature characters included" — counted as
  * 【signature】 for the mainland; international: GSM-7 160/153, else UCS-2 70/67, no signature
- * (huawei.md §2.1: `signature` is ignored for international).
+ * (docs/providers/huawei.md §2.1: `signature` is ignored for international).
  */
 function segmentsFor(body: string, phone: Phone, sign: string): number {
   return phone.mainland ? mainlandSegments(body, sign || undefined) : internationalSegments(body);
 }
 
-/** One number's entry of the answer's `result` (huawei.md §2.3). */
+/** One number's entry of the answer's `result` (docs/providers/huawei.md §2.3). */
 export interface SmsId {
   originTo: string;
   createTime: string;
@@ -69,7 +69,7 @@ function statusOf(context: SendContext, phone: Phone | undefined): string {
   if (!phone) return STATUS.badNumber;
   const problem = numberStatus(context, phone);
   if (problem) return problem;
-  // Simulator "44": refused per number. huawei.md §2.3 documents no blacklist status for
+  // Simulator "44": refused per number. docs/providers/huawei.md §2.3 documents no blacklist status for
   // the send answer; E200015 is the one documented refusal that depends on the recipient.
   if (simulatorBehaviour(phone) === "refuse") return STATUS.tooMany;
   return STATUS.ok;
@@ -79,7 +79,7 @@ export class HuaweiState extends EmulatorCoreBase<ControlMessage> {
   private readonly credentialsByKey = new Map<string, HuaweiEmulatorCredential>();
   private readonly sendersByNumber = new Map<string, HuaweiEmulatorSender>();
   private readonly templatesById = new Map<string, HuaweiEmulatorTemplate>();
-  /** Last app and channel that sent to a number, to route replies (huawei.md §5: to + from). */
+  /** Last app and channel that sent to a number, to route replies (docs/providers/huawei.md §5: to + from). */
   private readonly lastSender = new Map<string, { appKey: string; sender: string }>();
 
   constructor(options: HuaweiEmulatorOptions) {
@@ -129,7 +129,7 @@ export class HuaweiState extends EmulatorCoreBase<ControlMessage> {
   sendContext(form: SendForm, appKey: string, now: number): SendContext {
     const sender = this.sendersByNumber.get(form.from);
     const template = this.templatesById.get(form.templateId);
-    // huawei.md §2.1 `signature`: only a universal template takes it; otherwise the
+    // docs/providers/huawei.md §2.1 `signature`: only a universal template takes it; otherwise the
     // channel's own signature is what the handset shows.
     const sign = template?.universal ? form.signature : (sender?.signature ?? form.signature);
     return {

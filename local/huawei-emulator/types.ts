@@ -1,6 +1,6 @@
 /**
  * The Huawei emulator's public types: its options, what it is configured with, its handle
- * (docs/providers/huawei.md; cited below as "huawei.md §n").
+ * (docs/providers/huawei.md; cited below as "docs/providers/huawei.md §n").
  */
 
 export type HuaweiFaultMode = "none" | "timeout" | "http500" | "badjson";
@@ -8,11 +8,11 @@ export type HuaweiFaultMode = "none" | "timeout" | "http500" | "badjson";
 export interface HuaweiEmulatorCredential {
   appKey: string;
   appSecret: string;
-  /** The app's 上行短信接收地址 (huawei.md §5: set per application, not per request). */
+  /** The app's 上行短信接收地址 (docs/providers/huawei.md §5: set per application, not per request). */
   replyCallbackUrl?: string;
 }
 
-/** A channel number (通道号) the platform gave a signature (huawei.md §2.1 `from`). */
+/** A channel number (通道号) the platform gave a signature (docs/providers/huawei.md §2.1 `from`). */
 export interface HuaweiEmulatorSender {
   sender: string;
   /** The signature behind the channel; prefixed as 【signature】 on mainland SMS. */
@@ -27,9 +27,9 @@ export interface HuaweiEmulatorTemplate {
   body: string;
   /** If given, only this channel number may use the template. */
   sender?: string;
-  /** Universal (通用) template: no fixed signature, `signature` required (huawei.md §2.1, §6.2). */
+  /** Universal (通用) template: no fixed signature, `signature` required (docs/providers/huawei.md §2.1, §6.2). */
   universal?: boolean;
-  /** Verification-code template: one variable, at most 8 characters (huawei.md §6.2). */
+  /** Verification-code template: one variable, at most 8 characters (docs/providers/huawei.md §6.2). */
   verification?: boolean;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Request validation as Huawei does it (docs/providers/huawei.md §2.1, §2.3, §2.4, §6; cited
- * below as "huawei.md §n"): the form body of batchSendSms, which refuses the whole request
+ * below as "docs/providers/huawei.md §n"): the form body of batchSendSms, which refuses the whole request
  * (ApiError, with the HTTP status of §2.4), then the sender, template and per-number checks,
  * which refuse numbers one by one (a status in the answer's `result`).
  */
@@ -9,12 +9,12 @@ import { MAX_NUMBER_LENGTH, type Phone } from "./phone";
 import type { HuaweiEmulatorSender, HuaweiEmulatorTemplate } from "./types";
 
 export const FORM_TYPE = "application/x-www-form-urlencoded";
-const MAX_NUMBERS_PER_SEND = 500; // huawei.md §2.1 `to`, §6.1
-const MAX_CALLBACK_LENGTH = 1024; // huawei.md §2.1 `statusCallback`
-const MAX_EXTEND_LENGTH = 128; // huawei.md §2.1 `extend`
-const MAX_VERIFICATION_PARAM = 8; // huawei.md §6.2
+const MAX_NUMBERS_PER_SEND = 500; // docs/providers/huawei.md §2.1 `to`, §6.1
+const MAX_CALLBACK_LENGTH = 1024; // docs/providers/huawei.md §2.1 `statusCallback`
+const MAX_EXTEND_LENGTH = 128; // docs/providers/huawei.md §2.1 `extend`
+const MAX_VERIFICATION_PARAM = 8; // docs/providers/huawei.md §6.2
 
-/** Request-level answers: HTTP status and Huawei's description (huawei.md §2.4). */
+/** Request-level answers: HTTP status and Huawei's description (docs/providers/huawei.md §2.4). */
 export const REQUEST_ERRORS = {
   E000000: [400, "System error."],
   E000040: [400, "ContentType should be application/x-www-form-urlencoded."],
@@ -25,15 +25,15 @@ export const REQUEST_ERRORS = {
 type RequestErrorCode = keyof typeof REQUEST_ERRORS;
 
 /**
- * Per-number statuses. huawei.md §2.3 documents E200015/28/29/30/31/33/41 for the send answer;
+ * Per-number statuses. docs/providers/huawei.md §2.3 documents E200015/28/29/30/31/33/41 for the send answer;
  * §4.3 lists E200018/22/25 as platform codes. Which of them the send answer uses for which
  * check is Inferred, noted where each is raised.
  */
 export const STATUS = {
   ok: "000000",
-  /** Inferred: E000503's meaning includes "bad phone format" (huawei.md §2.4). */
+  /** Inferred: E000503's meaning includes "bad phone format" (docs/providers/huawei.md §2.4). */
   badNumber: "E000503",
-  /** huawei.md §2.3 "too many SMS to be sent": the simulator's per-number refusal ("44"). */
+  /** docs/providers/huawei.md §2.3 "too many SMS to be sent": the simulator's per-number refusal ("44"). */
   tooMany: "E200015",
   /** §4.3 "CN sender channel check failed": `from` is no known channel number. */
   unknownSender: "E200018",
@@ -68,17 +68,17 @@ function mediaType(value: string | undefined): string {
   return (value ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
-/** huawei.md §2.1: the body must be form-encoded, else E000040. */
+/** docs/providers/huawei.md §2.1: the body must be form-encoded, else E000040. */
 export function requireForm(contentType: string | undefined): void {
   if (mediaType(contentType) !== FORM_TYPE) throw new ApiError("E000040");
 }
 
 // ---------------------------------------------------------------------------------------------
-// The form (huawei.md §2.1)
+// The form (docs/providers/huawei.md §2.1)
 
 export interface SendForm {
   from: string;
-  /** As sent, de-duplicated in order (huawei.md §2.3: "Numbers are de-duplicated"). */
+  /** As sent, de-duplicated in order (docs/providers/huawei.md §2.3: "Numbers are de-duplicated"). */
   numbers: string[];
   templateId: string;
   params: string[];
@@ -88,7 +88,7 @@ export interface SendForm {
 }
 
 /**
- * huawei.md §2.1 `to`: comma-separated, no spaces, ≤ 500 numbers; more than 500, or any
+ * docs/providers/huawei.md §2.1 `to`: comma-separated, no spaces, ≤ 500 numbers; more than 500, or any
  * character other than digit or `+`, fails the whole request (E000503).
  */
 function parseNumbers(to: string | null): string[] {
@@ -104,7 +104,7 @@ function parseNumbers(to: string | null): string[] {
 }
 
 /**
- * huawei.md §2.1 `templateParas`: a JSON array serialised as a string; left out (or empty)
+ * docs/providers/huawei.md §2.1 `templateParas`: a JSON array serialised as a string; left out (or empty)
  * for templates without variables. §2.4 E000000: wrong quoting is a "system error".
  */
 function parseParams(text: string | null): string[] {
@@ -136,7 +136,7 @@ export function parseSendForm(body: Buffer): SendForm {
   if (statusCallback.length > MAX_CALLBACK_LENGTH) {
     throw new ApiError("E000503", "statusCallback is longer than 1024 characters.");
   }
-  // huawei.md §2.1 `extend`: 1-128 chars, no empty value, no { or }.
+  // docs/providers/huawei.md §2.1 `extend`: 1-128 chars, no empty value, no { or }.
   const extend = form.get("extend");
   if (
     extend !== null &&
@@ -162,7 +162,7 @@ export function parseSendForm(body: Buffer): SendForm {
 export const VARIABLE = /\$?\{(\d+)\}/g;
 
 /**
- * huawei.md §6.3: count must match, every variable needs a non-empty value; §6.2: a
+ * docs/providers/huawei.md §6.3: count must match, every variable needs a non-empty value; §6.2: a
  * verification template has one variable of at most 8 characters. Bad values → E200028.
  */
 function paramsFit(template: HuaweiEmulatorTemplate, params: string[]): boolean {

@@ -1,13 +1,13 @@
 /**
  * X-WSSE, the UsernameToken scheme of Huawei Cloud MSGSMS — pure functions, no I/O.
  *
- * docs/providers/huawei.md §3.1 ("X-WSSE认证"; cited below as "huawei.md §n"):
+ * docs/providers/huawei.md §3.1 ("X-WSSE认证"; cited below as "docs/providers/huawei.md §n"):
  *   Authorization: WSSE realm="SDP",profile="UsernameToken",type="Appkey"
  *   X-WSSE: UsernameToken Username="<app_key>",PasswordDigest="<d>",Nonce="<n>",Created="<c>"
  *   PasswordDigest = Base64(SHA256(Nonce + Created + app_secret)), joined with no separator.
- * huawei.md §0.3: which bytes get base64-encoded is ambiguous (the doc example is base64 of the
+ * docs/providers/huawei.md §0.3: which bytes get base64-encoded is ambiguous (the doc example is base64 of the
  * lowercase HEX string, 88 chars; many working clients send base64 of the RAW digest, 44
- * chars), so the verifier accepts both. Vectors: huawei.md §3.3, test/unit/huawei-wsse.test.ts.
+ * chars), so the verifier accepts both. Vectors: docs/providers/huawei.md §3.3, test/unit/huawei-wsse.test.ts.
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { type HeaderBag, headerValue } from "../emulator-kit/http";
@@ -16,11 +16,11 @@ export type { HeaderBag };
 
 export type DigestEncoding = "hex" | "raw";
 
-/** huawei.md §3.1: the accepted skew is 24 hours (in either direction). */
+/** docs/providers/huawei.md §3.1: the accepted skew is 24 hours (in either direction). */
 export const WSSE_MAX_SKEW_MS = 24 * 3600_000;
 
 /**
- * Codes and HTTP statuses from huawei.md §2.4. The 400 group is the header-shape checks, the
+ * Codes and HTTP statuses from docs/providers/huawei.md §2.4. The 400 group is the header-shape checks, the
  * 401 group the credential checks.
  */
 export const WSSE_FAILURES = {
@@ -35,15 +35,15 @@ export const WSSE_FAILURES = {
   E000020: [400, "X-WSSE not contained in HTTP header."],
   E000021: [400, "UserName not contained in X-WSSE."],
   E000022: [400, "Nonce not contained in X-WSSE."],
-  // UNCONFIRMED (huawei.md §2.4): E000023/E000024 are numbered by analogy with E000021/22.
+  // UNCONFIRMED (docs/providers/huawei.md §2.4): E000023/E000024 are numbered by analogy with E000021/22.
   E000023: [400, "Created not contained in X-WSSE."],
   E000024: [400, "PasswordDigest not contained in X-WSSE."],
-  // huawei.md §2.4 [doc fragment]: 401 "Authentication failed".
+  // docs/providers/huawei.md §2.4 [doc fragment]: 401 "Authentication failed".
   E000101: [401, "Authentication failed."],
-  // UNCONFIRMED (huawei.md §2.4): "Time out limit", i.e. Created too far from server time.
+  // UNCONFIRMED (docs/providers/huawei.md §2.4): "Time out limit", i.e. Created too far from server time.
   // (The doc's E000001 troubleshooting also mentions the 24 h skew; we follow the 401 table.)
   E000110: [401, "Time out limit."],
-  // huawei.md §2.4 [doc fragment; code inferred from its position]: no user for the app_key.
+  // docs/providers/huawei.md §2.4 [doc fragment; code inferred from its position]: no user for the app_key.
   E000111: [401, "User name or password is incorrect."],
 } as const satisfies Record<string, readonly [number, string]>;
 
@@ -61,15 +61,15 @@ export type WsseResult = { ok: true; appKey: string; encoding: DigestEncoding } 
 export interface WsseHeaderInput {
   appKey: string;
   appSecret: string;
-  /** Default: 32 upper-case hex characters, like the doc example (huawei.md §3.1). */
+  /** Default: 32 upper-case hex characters, like the doc example (docs/providers/huawei.md §3.1). */
   nonce?: string;
   /** Default: now, UTC `YYYY-MM-DDTHH:MM:SSZ`. */
   created?: string;
-  /** Default "hex", the form of the doc example (huawei.md §0.3). */
+  /** Default "hex", the form of the doc example (docs/providers/huawei.md §0.3). */
   encoding?: DigestEncoding;
 }
 
-/** UTC `yyyy-MM-dd'T'HH:mm:ss'Z'` (huawei.md §3.1 Created, §2.3 createTime, §4.1 updateTime). */
+/** UTC `yyyy-MM-dd'T'HH:mm:ss'Z'` (docs/providers/huawei.md §3.1 Created, §2.3 createTime, §4.1 updateTime). */
 export function wsseCreated(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
@@ -86,7 +86,7 @@ export function passwordDigest(
   return Buffer.from(hash.digest("hex"), "utf8").toString("base64");
 }
 
-/** The two headers a client sends (huawei.md §3.1). */
+/** The two headers a client sends (docs/providers/huawei.md §3.1). */
 export function wsseHeaders(input: WsseHeaderInput): { Authorization: string; "X-WSSE": string } {
   const nonce = input.nonce ?? randomUUID().replaceAll("-", "").toUpperCase();
   const created = input.created ?? wsseCreated(Date.now());
@@ -98,7 +98,7 @@ export function wsseHeaders(input: WsseHeaderInput): { Authorization: string; "X
 }
 
 // ---------------------------------------------------------------------------------------------
-// Parsing: loose on purpose (huawei.md §3.1: working clients use both "," and ", " between
+// Parsing: loose on purpose (docs/providers/huawei.md §3.1: working clients use both "," and ", " between
 // attributes), so: optional spaces around "," and "=", optional quotes, any case of names.
 
 export interface ParsedHeader {
@@ -135,7 +135,7 @@ export function parseCreated(created: string): number | undefined {
   return Number.isNaN(ms) || wsseCreated(ms) !== created ? undefined : ms;
 }
 
-/** huawei.md §3.1: realm SDP, profile UsernameToken, type Appkey. */
+/** docs/providers/huawei.md §3.1: realm SDP, profile UsernameToken, type Appkey. */
 function checkAuthorization(value: string | undefined): WsseFailure | undefined {
   if (value === undefined || value.trim() === "") return fail("E000001");
   const { scheme, attributes } = parseHeader(value);
@@ -167,7 +167,7 @@ function parseUsernameToken(value: string | undefined): UsernameToken | WsseFail
   const username = attributes.get("username");
   if (!username) return fail("E000021");
   const nonce = attributes.get("nonce");
-  // huawei.md §3.1: Nonce is 1-128 digits and letters. Inferred: a bad one counts as missing.
+  // docs/providers/huawei.md §3.1: Nonce is 1-128 digits and letters. Inferred: a bad one counts as missing.
   if (!nonce || !/^[0-9A-Za-z]{1,128}$/.test(nonce)) return fail("E000022");
   const created = attributes.get("created");
   if (!created) return fail("E000023");

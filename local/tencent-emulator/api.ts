@@ -1,7 +1,7 @@
 /**
  * The vendor API: any path, routed on X-TC-Action (SendSms, PullSmsSendStatus), answered in
  * the `{"Response":{…}}` envelope with a RequestId — after the fault mode had its say
- * (docs/providers/tencent.md §1, §3, §7; cited below as "tencent.md §n").
+ * (docs/providers/tencent.md §1, §3, §7; cited below as "docs/providers/tencent.md §n").
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -22,8 +22,8 @@ import {
 } from "./validate";
 
 /**
- * Vendor API with the configured fault applied. Always HTTP 200 (tencent.md §7.4); the
- * request's X-TC-TraceId is echoed, which the SDK reports as `.traceId` (tencent.md §2.5).
+ * Vendor API with the configured fault applied. Always HTTP 200 (docs/providers/tencent.md §7.4); the
+ * request's X-TC-TraceId is echoed, which the SDK reports as `.traceId` (docs/providers/tencent.md §2.5).
  */
 export function handleVendor(
   state: TencentState,
@@ -55,7 +55,7 @@ function processVendorRequest(state: TencentState, req: IncomingMessage, body: B
 }
 
 function dispatch(state: TencentState, req: IncomingMessage, body: Buffer): Json {
-  // tencent.md §2.4 / §7.3: authentication comes first.
+  // docs/providers/tencent.md §2.4 / §7.3: authentication comes first.
   const auth = authenticate(req, body, state.secretKeys, state.now());
   if (!auth.ok) throw new ApiError(auth.code, auth.message);
   const handler = actionHandler(state, requireAction(req));
@@ -74,7 +74,7 @@ function actionHandler(state: TencentState, action: string): (params: Json) => J
   }
 }
 
-/** tencent.md §1 SendSms and §7.5. */
+/** docs/providers/tencent.md §1 SendSms and §7.5. */
 function sendSms(state: TencentState, params: Json): Json {
   const { request, numbers } = readSendSms(state, params);
   const at = new Date(state.now()).toISOString();
@@ -86,7 +86,7 @@ function sendSms(state: TencentState, params: Json): Json {
   return { SendStatusSet: statuses };
 }
 
-/** tencent.md §3 PullSmsSendStatus: each status is returned once, oldest first. */
+/** docs/providers/tencent.md §3 PullSmsSendStatus: each status is returned once, oldest first. */
 function pullSmsSendStatus(state: TencentState, params: Json): Json {
   const limit = readPullLimit(params);
   const app = requireApp(state, params.SmsSdkAppId);

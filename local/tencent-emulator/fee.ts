@@ -4,11 +4,11 @@
  * Deliberately independent of lib/: tests that compare our production code with the
  * emulator only mean something if the two were written separately.
  *
- * Rules (docs/providers/tencent.md §5.2, cited as "tencent.md §n"):
+ * Rules (docs/providers/tencent.md §5.2, cited as "docs/providers/tencent.md §n"):
  * - Mainland: length = signature + body, every character (CJK, letter, digit, punctuation,
  *   space) counts 1. ≤70 → 1 segment, otherwise ceil(len / 67); 150 chars → 3.
  *   The signature is counted as it appears on the handset, `【sign】`, brackets included.
- *   UNCONFIRMED (tencent.md §5.2): whether Tencent counts the 【】 brackets; other vendors do,
+ *   UNCONFIRMED (docs/providers/tencent.md §5.2): whether Tencent counts the 【】 brackets; other vendors do,
  *   so the emulator does too.
  * - International: if every character is in the GSM-7 basic set or its extension table
  *   (extension characters ^ { } \ [ ~ ] | € count 2) then ≤160 → 1, otherwise ceil(len / 153)
@@ -16,7 +16,7 @@
  *   The signature is optional for international SMS and counted only if given. Tencent's
  *   English docs show it as `[sign]` before the body, so it is counted as `[sign]` (the
  *   ASCII brackets are GSM-7 extension characters and count 2 each). UNCONFIRMED
- *   (tencent.md §5.5): how Tencent bills the signature of international SMS.
+ *   (docs/providers/tencent.md §5.5): how Tencent bills the signature of international SMS.
  *
  * Characters are counted by Unicode code point (an emoji is 1, not 2 UTF-16 units); real
  * UCS-2 encoding would need 2 units for astral characters, which we knowingly ignore.

@@ -3,7 +3,7 @@
  * `{"Response":{…}}` envelope) on loopback, so the unmodified `tencentcloud-sdk-nodejs-sms`
  * client can talk to it with `endpoint: "127.0.0.1:PORT", protocol: "http://"`.
  *
- * Reference: docs/providers/tencent.md (section numbers cited as "tencent.md §n").
+ * Reference: docs/providers/tencent.md (section numbers cited as "docs/providers/tencent.md §n").
  *
  * Vendor API (api.ts): any path, routed on X-TC-Action (SendSms, PullSmsSendStatus); TC3
  * authentication in auth.ts and tc3.ts, request checks in validate.ts, what is held and what

@@ -1,6 +1,6 @@
 /**
  * Phone numbers as Tencent reads PhoneNumberSet (docs/providers/tencent.md §1.1; cited below as
- * "tencent.md §n"), split into calling code and national number for reports and IsoCode.
+ * "docs/providers/tencent.md §n"), split into calling code and national number for reports and IsoCode.
  */
 
 export interface Phone {
@@ -13,7 +13,7 @@ export interface Phone {
   mainland: boolean;
 }
 
-/** Calling code → ISO 3166 alpha-2 for IsoCode; anything else is "DEF" (tencent.md §1.2). */
+/** Calling code → ISO 3166 alpha-2 for IsoCode; anything else is "DEF" (docs/providers/tencent.md §1.2). */
 const ISO_BY_CALLING_CODE: Record<string, string> = {
   "1": "US",
   "7": "RU",
@@ -57,7 +57,7 @@ function mainlandPhone(national: string): Phone {
 }
 
 /**
- * tencent.md §1.1 PhoneNumberSet: E.164 `+…`; for the mainland also `0086…`, `86…` or a bare
+ * docs/providers/tencent.md §1.1 PhoneNumberSet: E.164 `+…`; for the mainland also `0086…`, `86…` or a bare
  * 11-digit number (default +86). Returns undefined for anything else.
  */
 export function parsePhone(raw: string): Phone | undefined {

@@ -1,7 +1,7 @@
 /**
  * What the emulator pushes to the customer: status reports (docs/providers/tencent.md §4a,
  * which also become pullable by PullSmsSendStatus) and replies (§4b), with Tencent's
- * acknowledgement rule and retries (§4c). Cited below as "tencent.md §n".
+ * acknowledgement rule and retries (§4c). Cited below as "docs/providers/tencent.md §n".
  */
 import { ControlError } from "../emulator-kit/control";
 import { simulatorBehaviour } from "../emulator-kit/faults";
@@ -12,15 +12,15 @@ import type { PendingReport, PullStatus, SendStatus, TencentState } from "./stat
 import type { ReplyInput } from "./types";
 import type { SendNumber, SendRequest } from "./validate";
 
-const MAX_REPORTS_PER_PUSH = 100; // tencent.md §4a
-const PUSH_RETRY_DELAYS_MS = [200, 500]; // tencent.md §4c: 2 retries; intervals are ours
+const MAX_REPORTS_PER_PUSH = 100; // docs/providers/tencent.md §4a
+const PUSH_RETRY_DELAYS_MS = [200, 500]; // docs/providers/tencent.md §4c: 2 retries; intervals are ours
 
-/** "YYYY-MM-DD HH:MM:SS" in UTC+8 (tencent.md §4a: timezone presumed UTC+8, UNCONFIRMED). */
+/** "YYYY-MM-DD HH:MM:SS" in UTC+8 (docs/providers/tencent.md §4a: timezone presumed UTC+8, UNCONFIRMED). */
 function beijingTime(ms: number): string {
   return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
 }
 
-/** tencent.md §4c: the customer acknowledges with HTTP 200 and `{"result":0,…}`. */
+/** docs/providers/tencent.md §4c: the customer acknowledges with HTTP 200 and `{"result":0,…}`. */
 function isAcknowledged(result: PostResult): boolean {
   if (result.status !== 200) return false;
   try {
@@ -32,7 +32,7 @@ function isAcknowledged(result: PostResult): boolean {
 }
 
 /**
- * POST a callback; tencent.md §4c: 3 attempts in total. Failure = network error, non-200 or
+ * POST a callback; docs/providers/tencent.md §4c: 3 attempts in total. Failure = network error, non-200 or
  * `result` ≠ 0 (what Tencent counts as failure is UNCONFIRMED). Resolves true when acknowledged.
  */
 function deliver(
@@ -55,7 +55,7 @@ function deliver(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Status reports (tencent.md §4a)
+// Status reports (docs/providers/tencent.md §4a)
 
 /** Queue a report for every accepted number, due after the report delay. */
 export function scheduleReports(
@@ -112,7 +112,7 @@ function flushReports(state: TencentState, batch: number): void {
   }
 }
 
-/** tencent.md §3 PullSmsSendStatusSet entry. */
+/** docs/providers/tencent.md §3 PullSmsSendStatusSet entry. */
 function pullStatus(report: PendingReport, receivedAt: number): PullStatus {
   return {
     UserReceiveTime: Math.floor(receivedAt / 1000),
@@ -126,7 +126,7 @@ function pullStatus(report: PendingReport, receivedAt: number): PullStatus {
   };
 }
 
-/** tencent.md §4a item (no `ext`: that needs enabling by Tencent). */
+/** docs/providers/tencent.md §4a item (no `ext`: that needs enabling by Tencent). */
 function callbackItem(report: PendingReport, receivedAt: number): Json {
   return {
     user_receive_time: beijingTime(receivedAt),
@@ -140,7 +140,7 @@ function callbackItem(report: PendingReport, receivedAt: number): Json {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Replies (tencent.md §4b)
+// Replies (docs/providers/tencent.md §4b)
 
 /**
  * The user replies: pushed to the input's app, else the one that last sent to the number, else
@@ -156,7 +156,7 @@ export async function reply(state: TencentState, input: ReplyInput): Promise<voi
   if (!app.replyCallbackUrl) {
     throw new ControlError(409, `app ${app.sdkAppId} has no replyCallbackUrl`);
   }
-  // tencent.md §4b: a single object, no sid; correlated by mobile + sign.
+  // docs/providers/tencent.md §4b: a single object, no sid; correlated by mobile + sign.
   const payload = {
     extend: "",
     mobile: phone.national,

@@ -2,7 +2,7 @@
  * What the Tencent emulator holds: credentials, registered apps and templates, recorded
  * messages, reports waiting to be pushed or pulled and who last sent to each number; and the
  * outcome of a send to one number — refused, or accepted with a serial number and fee
- * (docs/providers/tencent.md §1.2, §1.3; cited below as "tencent.md §n").
+ * (docs/providers/tencent.md §1.2, §1.3; cited below as "docs/providers/tencent.md §n").
  */
 import { randomInt } from "node:crypto";
 import { EmulatorCoreBase } from "../emulator-kit/core";
@@ -18,7 +18,7 @@ import type {
 } from "./types";
 import type { ApiError, SendRequest } from "./validate";
 
-const SERIAL_PREFIX = "2433:"; // tencent.md §1.2, §7.5: SerialNo looks like "<n>:<digits>"
+const SERIAL_PREFIX = "2433:"; // docs/providers/tencent.md §1.2, §7.5: SerialNo looks like "<n>:<digits>"
 
 /** Serial numbers: prefix + random digits + a counter so they never repeat. */
 let serialCounter = 0;
@@ -28,7 +28,7 @@ function newSerialNo(): string {
   return `${SERIAL_PREFIX}${random}${String(serialCounter).padStart(10, "0")}`;
 }
 
-/** One number's entry of SendStatusSet (tencent.md §1.2). */
+/** One number's entry of SendStatusSet (docs/providers/tencent.md §1.2). */
 export interface SendStatus {
   SerialNo: string;
   PhoneNumber: string;
@@ -51,7 +51,7 @@ export interface PendingReport {
   sessionContext: string;
 }
 
-/** One entry of PullSmsSendStatusSet (tencent.md §3). */
+/** One entry of PullSmsSendStatusSet (docs/providers/tencent.md §3). */
 export interface PullStatus {
   UserReceiveTime: number;
   CountryCode: string;
@@ -63,7 +63,7 @@ export interface PullStatus {
   SessionContext: string;
 }
 
-/** tencent.md §1.3, failure of one number: SerialNo "", Fee 0, IsoCode "". */
+/** docs/providers/tencent.md §1.3, failure of one number: SerialNo "", Fee 0, IsoCode "". */
 function refused(request: SendRequest, phone: string, code: string, message: string): SendStatus {
   return {
     SerialNo: "",
@@ -82,7 +82,7 @@ export class TencentState extends EmulatorCoreBase<ControlMessage> {
   private readonly templatesById = new Map<string, TencentEmulatorTemplate>();
   private pending: PendingReport[] = [];
   private readonly pullQueues = new Map<string, PullStatus[]>();
-  /** Last app/sign that sent to a number, to route replies (tencent.md §4b: no sid in replies). */
+  /** Last app/sign that sent to a number, to route replies (docs/providers/tencent.md §4b: no sid in replies). */
   private readonly lastSender = new Map<string, { sdkAppId: string; sign: string }>();
   private batchCounter = 0;
 
@@ -217,7 +217,7 @@ export class TencentState extends EmulatorCoreBase<ControlMessage> {
     this.pullQueues.set(sdkAppId, queue);
   }
 
-  /** tencent.md §3 PullSmsSendStatus: each status is returned once, oldest first. */
+  /** docs/providers/tencent.md §3 PullSmsSendStatus: each status is returned once, oldest first. */
   takePullable(sdkAppId: string, limit: number): PullStatus[] {
     const queue = this.pullQueues.get(sdkAppId) ?? [];
     return queue.splice(0, limit);

@@ -2,7 +2,7 @@
  * TC3-HMAC-SHA256, the request signature of Tencent Cloud API 3.0 — pure functions, no I/O.
  *
  * docs/providers/tencent.md §2.3 (TC3-HMAC-SHA256 as the SDK computes it) and §2.4 (verifying a
- * signature); cited below as "tencent.md §n". Verified against tencentcloud-sdk-nodejs-common
+ * signature); cited below as "docs/providers/tencent.md §n". Verified against tencentcloud-sdk-nodejs-common
  * 4.1.220 `common/sign.js` (see test/unit/tencent-tc3.test.ts, which signs with the SDK and
  * verifies with this file).
  */
@@ -13,7 +13,7 @@ export type { HeaderBag };
 
 export const TC3_ALGORITHM = "TC3-HMAC-SHA256";
 
-/** tencent.md §2.3: skew > 5 min → AuthFailure.SignatureExpire. */
+/** docs/providers/tencent.md §2.3: skew > 5 min → AuthFailure.SignatureExpire. */
 export const TC3_MAX_SKEW_SECONDS = 300;
 
 export type Tc3FailureCode =
@@ -82,17 +82,17 @@ function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac("sha256", key).update(data, "utf8").digest();
 }
 
-/** UTC YYYY-MM-DD of a unix-seconds timestamp (tencent.md §2.3: `date`). */
+/** UTC YYYY-MM-DD of a unix-seconds timestamp (docs/providers/tencent.md §2.3: `date`). */
 export function tc3Date(timestamp: number): string {
   return new Date(timestamp * 1000).toISOString().slice(0, 10);
 }
 
-/** Strip a trailing ":port" from a Host value (tencent.md §2.3: host is signed without port). */
+/** Strip a trailing ":port" from a Host value (docs/providers/tencent.md §2.3: host is signed without port). */
 export function stripPort(host: string): string {
   return host.replace(/:\d+$/, "");
 }
 
-/** Header names sorted, values lower-cased and trimmed (tencent.md §2.3 general rules). */
+/** Header names sorted, values lower-cased and trimmed (docs/providers/tencent.md §2.3 general rules). */
 function canonicalHeaders(entries: [string, string][]): { block: string; names: string } {
   const sorted = entries
     .map(([name, value]) => [name.toLowerCase(), value.trim().toLowerCase()] as const)
@@ -184,7 +184,7 @@ function sameHex(a: string, b: string): boolean {
 }
 
 /**
- * Verify a received request (tencent.md §2.4): service and date
+ * Verify a received request (docs/providers/tencent.md §2.4): service and date
  * from the credential scope; canonical headers rebuilt from the RECEIVED headers listed in
  * SignedHeaders, Host with its port stripped; hash of the raw body bytes; scope date must be
  * the UTC date of X-TC-Timestamp; |now − timestamp| ≤ 300 s.
@@ -197,7 +197,7 @@ export function verifyTc3(input: Tc3VerifyInput): Tc3VerifyResult {
       "Authorization header is missing or malformed.",
     );
   }
-  // tencent.md §2.3: SignedHeaders must include at least content-type and host.
+  // docs/providers/tencent.md §2.3: SignedHeaders must include at least content-type and host.
   if (!auth.signedHeaders.includes("content-type") || !auth.signedHeaders.includes("host")) {
     return fail(
       "AuthFailure.InvalidAuthorization",

@@ -1,6 +1,6 @@
 /**
  * Request validation like Tencent's (docs/providers/tencent.md §1, §3, §7; cited below as
- * "tencent.md §n"): the API envelope headers, the JSON body, the SendSms and PullSmsSendStatus
+ * "docs/providers/tencent.md §n"): the API envelope headers, the JSON body, the SendSms and PullSmsSendStatus
  * fields, destinations, signatures and template parameters. Failures are ApiErrors, rendered
  * by api.ts as `{"Response":{"Error":{Code,Message},RequestId}}`.
  */
@@ -10,8 +10,8 @@ import { TEMPLATE_VARIABLE, templateVariables } from "../emulator-kit/templates"
 import { type Phone, parsePhone } from "./phone";
 import type { TencentEmulatorApp, TencentEmulatorTemplate } from "./types";
 
-const API_VERSION = "2021-01-11"; // tencent.md §1
-const MAX_NUMBERS_PER_SEND = 200; // tencent.md §1.1 PhoneNumberSet
+const API_VERSION = "2021-01-11"; // docs/providers/tencent.md §1
+const MAX_NUMBERS_PER_SEND = 200; // docs/providers/tencent.md §1.1 PhoneNumberSet
 
 /** Vendor API error, rendered as `{"Response":{"Error":{Code,Message},RequestId}}`. */
 export class ApiError extends Error {
@@ -39,14 +39,14 @@ function stringArray(value: unknown, field: string): string[] {
 // ---------------------------------------------------------------------------------------------
 // The envelope
 
-/** tencent.md §7.2: version check, then the action and region; returns X-TC-Action. */
+/** docs/providers/tencent.md §7.2: version check, then the action and region; returns X-TC-Action. */
 export function requireAction(req: IncomingMessage): string {
   if (firstHeader(req.headers, "x-tc-version") !== API_VERSION) {
     throw new ApiError("NoSuchVersion", `The API version must be ${API_VERSION}.`);
   }
   const action = firstHeader(req.headers, "x-tc-action");
   if (!action) throw new ApiError("MissingParameter", "The parameter `Action` is missing.");
-  // tencent.md §1: Region is required for 2021-01-11.
+  // docs/providers/tencent.md §1: Region is required for 2021-01-11.
   if (!firstHeader(req.headers, "x-tc-region")) {
     throw new ApiError("MissingParameter", "The parameter `Region` is missing.");
   }
@@ -104,7 +104,7 @@ export function requireApp(registry: Registry, value: unknown): TencentEmulatorA
   return app;
 }
 
-/** tencent.md §1.1 and §7.5: the checks that refuse the whole request. */
+/** docs/providers/tencent.md §1.1 and §7.5: the checks that refuse the whole request. */
 export function readSendSms(
   registry: Registry,
   params: Json,
@@ -142,7 +142,7 @@ export function readSendSms(
   return { request, numbers: phones };
 }
 
-/** Request-level destination checks (tencent.md §1.1 PhoneNumberSet / SignName, §7.5). */
+/** Request-level destination checks (docs/providers/tencent.md §1.1 PhoneNumberSet / SignName, §7.5). */
 function checkDestinations(request: SendRequest, phones: Phone[]): void {
   const hasMainland = phones.some((phone) => phone.mainland);
   const hasGlobal = phones.some((phone) => !phone.mainland);
@@ -180,7 +180,7 @@ function checkDestinations(request: SendRequest, phones: Phone[]): void {
 }
 
 /**
- * Template parameter problems (tencent.md §1.1 TemplateParamSet, §5.3 variables). Tencent reports
+ * Template parameter problems (docs/providers/tencent.md §1.1 TemplateParamSet, §5.3 variables). Tencent reports
  * them per number, so this returns the error for each number to carry instead of throwing.
  */
 export function checkTemplateParams(
@@ -202,7 +202,7 @@ export function checkTemplateParams(
   return undefined;
 }
 
-/** tencent.md §3 PullSmsSendStatus: Limit 1–100, checked before the SdkAppId. */
+/** docs/providers/tencent.md §3 PullSmsSendStatus: Limit 1–100, checked before the SdkAppId. */
 export function readPullLimit(params: Json): number {
   const limit = params.Limit;
   if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 100) {

@@ -109,6 +109,8 @@ export interface TestApp {
     // biome-ignore lint/suspicious/noExplicitAny: tests assert response bodies field by field
   ): Promise<{ status: number; body: any; headers: Headers }>;
   patch(settings: object): Promise<void>;
+  /** The same with the operator key (operator-only settings). */
+  operatorPatch(settings: object): Promise<void>;
 }
 
 /**
@@ -127,6 +129,10 @@ export async function newApp(
     send: (body, headers) => s.api("POST", "/v1/messages", { key: apiKey, body, headers }),
     async patch(patch) {
       const r = await s.api("PATCH", `/v1/apps/${appId}`, { key: apiKey, body: patch });
+      if (r.status !== 200) throw new Error(`patch refused: ${JSON.stringify(r.body)}`);
+    },
+    async operatorPatch(patch) {
+      const r = await s.api("PATCH", `/v1/apps/${appId}`, { key: s.adminKey, body: patch });
       if (r.status !== 200) throw new Error(`patch refused: ${JSON.stringify(r.body)}`);
     },
   };

@@ -17,7 +17,9 @@ import { readServerlessYml } from "../../local/serverless-config";
 import { startTencentEmulator, type TencentEmulator } from "../../local/tencent-emulator/index";
 
 const KB = 1024;
-const BUDGET: Record<string, number> = { send: 200 * KB };
+// admin carries the one phone normaliser (libphonenumber-js, 35 KB of metadata) so that
+// opt-outs and whitelist entries match sends in any spelling: correctness over 60 KB there.
+const BUDGET: Record<string, number> = { send: 200 * KB, admin: 210 * KB };
 const FORBIDDEN = [
   "tr46",
   "mime-db",

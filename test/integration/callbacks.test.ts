@@ -2,10 +2,10 @@
  * Delivery reports and replies through the real webhook handlers: exactly-once ingestion,
  * reports that beat their records, unsubscribe by reply, forwarding, reconciliation.
  */
-import { createHmac } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
 import { messageIdForSerial } from "../../lib/core/ids";
 import type { MessageRecord } from "../../lib/core/model";
@@ -286,7 +286,7 @@ describe("replies", () => {
 
   describe("forwarding to the app's webhook", () => {
     let server: Server;
-    let received: { body: string; signature: string }[] = [];
+    let received: { body: string; headers: IncomingHttpHeaders }[] = [];
     let failNext = 0;
     beforeAll(async () => {
       server = createServer((req, res) => {
@@ -300,7 +300,7 @@ describe("replies", () => {
             res.writeHead(500).end();
             return;
           }
-          received.push({ body, signature: String(req.headers["x-smsgate-signature"]) });
+          received.push({ body, headers: req.headers });
           res.writeHead(204).end();
         });
       });
@@ -338,14 +338,28 @@ describe("replies", () => {
       clock.advance(121_000);
       await s.runChecker(); // due, acknowledged
       expect(received).toHaveLength(1);
-      const { body, signature } = received[0] as { body: string; signature: string };
-      expect(signature).toBe(createHmac("sha256", secret).update(body).digest("hex"));
-      expect(JSON.parse(body)).toMatchObject({
-        type: "reply",
-        appId: app.appId,
-        phone: to,
-        text: "hello",
-        optedOut: false,
+      const { body, headers } = received[0] as { body: string; headers: IncomingHttpHeaders };
+      // Standard Webhooks (docs/api.md "Webhooks to the app"), checked as a receiver whose
+      // clock reads the attempt's time; this suite's clock is fixed.
+      expect(headers["webhook-timestamp"]).toBe(String(Math.floor(clock.now() / 1000)));
+      vi.useFakeTimers({ toFake: ["Date"], now: clock.now() });
+      const event = (() => {
+        try {
+          const receiver = new Webhook(new TextEncoder().encode(secret), { format: "raw" });
+          return receiver.verify(body, headers as Record<string, string>);
+        } finally {
+          vi.useRealTimers();
+        }
+      })();
+      expect(event).toMatchObject({
+        type: "message.reply",
+        data: {
+          id: headers["webhook-id"],
+          appId: app.appId,
+          phone: to,
+          text: "hello",
+          optedOut: false,
+        },
       });
       clock.advance(3600_000);
       await s.runChecker();

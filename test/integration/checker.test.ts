@@ -123,7 +123,7 @@ describe("package balance", () => {
     const app = await newApp(s, { frequency: { sameContentThirtySeconds: null } });
     const phones = await withContacts(app, { finance: ["packageBalance"] });
     await s.api("PUT", `/v1/apps/${app.appId}/package`, {
-      key: app.apiKey,
+      key: s.adminKey,
       body: { international: { amount: 20 } },
     });
     const intl = (i: number) =>
@@ -152,7 +152,7 @@ describe("package balance", () => {
     const app = await newApp(s);
     const phones = await withContacts(app, { finance: ["packageBalance"] });
     await s.api("PUT", `/v1/apps/${app.appId}/package`, {
-      key: app.apiKey,
+      key: s.adminKey,
       body: { domestic: { segments: 3, alertBelow: 2 } },
     });
     await app.send(code(fresh()));
@@ -162,7 +162,7 @@ describe("package balance", () => {
     expect(alertsTo(phones.finance as string)).toHaveLength(1);
     clock.advance(1000);
     await s.api("PUT", `/v1/apps/${app.appId}/package`, {
-      key: app.apiKey,
+      key: s.adminKey,
       body: { domestic: { segments: 1, alertBelow: 2 } },
     });
     await s.runChecker();

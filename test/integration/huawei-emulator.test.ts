@@ -30,7 +30,7 @@ const TEMPLATES = {
 
 // ---------------------------------------------------------------------------------------------
 // A little callback receiver standing in for smsgate's ingest endpoints (form bodies kept as
-// text; Huawei expects HTTP 200 with an empty body — huawei.md §4.4).
+// text; Huawei expects HTTP 200 with an empty body — docs/providers/huawei.md §4.4).
 type CallbackReceiver = Receiver<string>;
 const startReceiver = (): Promise<CallbackReceiver> =>
   startReceiverWith({ status: 200, body: "" }, (text) => text);
@@ -144,7 +144,7 @@ beforeEach(() => {
 // ---------------------------------------------------------------------------------------------
 
 describe("batchSendSms through the real adapter", () => {
-  it("accepts a send and form-posts a DELIVRD report per number (huawei.md §4.1)", async () => {
+  it("accepts a send and form-posts a DELIVRD report per number (docs/providers/huawei.md §4.1)", async () => {
     const outcomes = await send({ numbers: ["+8613800000001", "+8613800000002"] });
     expect(outcomes).toEqual([
       {
@@ -411,7 +411,7 @@ describe("faults", () => {
   });
 });
 
-describe("upstream replies (huawei.md §5)", () => {
+describe("upstream replies (docs/providers/huawei.md §5)", () => {
   it("pushes from/to/body/smsMsgId to the app's reply URL; parsed by huaweiWebhooks", async () => {
     await send({ numbers: ["+8613800000001"] });
     const answer = await control("/_control/reply", { phone: "+8613800000001", text: "TD 退订" });

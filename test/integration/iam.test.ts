@@ -48,7 +48,7 @@ describe("IAM roles", () => {
     });
     const key = { key: app.apiKey };
     await s.api("PUT", `/v1/apps/${app.appId}/package`, {
-      ...key,
+      key: s.adminKey,
       body: { domestic: { segments: 100, alertBelow: 99 } },
     });
     await s.api("PUT", `/v1/apps/${app.appId}/contacts/ops`, {

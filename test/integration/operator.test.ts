@@ -261,7 +261,8 @@ describe("statistics", () => {
   });
 });
 
-describe("the smsgate CLI", () => {
+// Each step is a child process: on a loaded machine they take longer than the default 20 s.
+describe("the smsgate CLI", { timeout: 60_000 }, () => {
   const home = mkdtempSync(join(tmpdir(), "smsgate-cli-"));
   afterAll(() => rmSync(home, { recursive: true, force: true }));
   const cli = (...args: string[]) =>

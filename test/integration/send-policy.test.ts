@@ -155,7 +155,7 @@ describe.each(stores)("send policy on %s", (store) => {
     it("needs a signature for mainland sends, from the request or the app's default", async () => {
       const app = await newApp(s, { defaultSign: null });
       expect((await app.send(code([fresh()]))).body.error.code).toBe("MissingParameter.SignName");
-      await s.api("PUT", `/v1/apps/${app.appId}/signatures/示例商城`, { key: app.apiKey });
+      await s.api("PUT", `/v1/apps/${app.appId}/signatures/示例商城`, { key: s.adminKey });
       expect(statuses((await app.send(code([fresh()], { sign: "示例商城" }))).body)).toEqual([
         "submitted:Ok",
       ]);
@@ -172,7 +172,7 @@ describe.each(stores)("send policy on %s", (store) => {
         "FailedOperation.SignatureIncorrectOrUnapproved",
       );
       expect(
-        (await s.api("PUT", `/v1/apps/${app.appId}/signatures/a b`, { key: app.apiKey })).status,
+        (await s.api("PUT", `/v1/apps/${app.appId}/signatures/a b`, { key: s.adminKey })).status,
       ).toBe(400);
     });
   });
@@ -423,7 +423,7 @@ describe.each(stores)("send policy on %s", (store) => {
     it("sends no more than the prepaid package covers, and refunds what the vendor refused", async () => {
       const app = await newApp(s);
       const put = await s.api("PUT", `/v1/apps/${app.appId}/package`, {
-        key: app.apiKey,
+        key: s.adminKey,
         body: { domestic: { segments: 3, alertBelow: 1 } },
       });
       expect(put.body.remaining).toEqual({ domestic: 3 });
@@ -445,11 +445,12 @@ describe.each(stores)("send policy on %s", (store) => {
 
     it("refuses everything for a disabled app, and sends again once enabled", async () => {
       const app = await newApp(s);
-      await app.patch({ enabled: false });
+      // The operator disables and enables an app; the app cannot do either itself.
+      await app.operatorPatch({ enabled: false });
       const res = await app.send(code([fresh()]));
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe("UnauthorizedOperation.SdkAppIdIsDisabled");
-      await app.patch({ enabled: true });
+      await app.operatorPatch({ enabled: true });
       expect(statuses((await app.send(code([fresh()]))).body)).toEqual(["submitted:Ok"]);
     });
 
@@ -567,7 +568,7 @@ describe.each(stores)("send policy on %s", (store) => {
     it("a single-recipient send takes at most 3 sequential round trips and 6 requests", async () => {
       const app = await newApp(s, { thresholds: { domestic: { limit: 1000 } } });
       await s.api("PUT", `/v1/apps/${app.appId}/package`, {
-        key: app.apiKey,
+        key: s.adminKey,
         body: { domestic: { segments: 1000 } },
       });
       s.meter.reset();

@@ -1,6 +1,6 @@
 /**
  * Drives the Tencent SMS emulator with the REAL SDK (tencentcloud-sdk-nodejs-sms), loopback only.
- * Client options per tencent.md §2: endpoint "127.0.0.1:PORT", protocol "http://".
+ * Client options per docs/providers/tencent.md §2: endpoint "127.0.0.1:PORT", protocol "http://".
  */
 import { randomUUID } from "node:crypto";
 import { sms } from "tencentcloud-sdk-nodejs-sms";
@@ -134,7 +134,7 @@ async function control(path: string, body?: unknown, method = body === undefined
 }
 
 beforeAll(async () => {
-  // tencent.md §2 gotcha: the SDK honours http_proxy; keep everything on loopback.
+  // docs/providers/tencent.md §2 gotcha: the SDK honours http_proxy; keep everything on loopback.
   delete process.env.http_proxy;
   delete process.env.https_proxy;
   receiver = await startReceiver();
@@ -211,7 +211,7 @@ describe("SendSms through the real SDK", () => {
     expect(Date.parse(recorded[0]?.at ?? "")).not.toBeNaN();
   });
 
-  it("bills Fee on 【sign】 + rendered body (tencent.md §5)", async () => {
+  it("bills Fee on 【sign】 + rendered body (docs/providers/tencent.md §5)", async () => {
     // 【腾讯云】 (5) + 65 = 70 → 1; + 66 = 71 → 2; + 145 = 150 → 3
     const fees = [];
     for (const length of [65, 66, 145]) {
@@ -300,7 +300,7 @@ describe("SendSms through the real SDK", () => {
 
     const response = await send({ PhoneNumberSet: numbers.slice(0, 200) });
     expect(response.SendStatusSet?.filter((s) => s.Code === "Ok")).toHaveLength(200);
-    // tencent.md §4a: at most 100 reports per push.
+    // docs/providers/tencent.md §4a: at most 100 reports per push.
     const pushes = await waitFor(() => (statusPushes().length >= 2 ? statusPushes() : undefined));
     expect(pushes.map((p) => p.length)).toEqual([100, 100]);
   });
@@ -423,7 +423,7 @@ describe("simulator numbers and status reports", () => {
       description: "用户短信未送达",
       sid: undeliv?.SerialNo,
     });
-    // UTC+8 (tencent.md §4a, presumed)
+    // UTC+8 (docs/providers/tencent.md §4a, presumed)
     const receivedAt = Date.parse(`${items[0]?.user_receive_time.replace(" ", "T")}+08:00`);
     expect(Math.abs(receivedAt - Date.now())).toBeLessThan(5000);
 
@@ -516,7 +516,7 @@ describe("replies", () => {
   });
 });
 
-describe("faults (tencent.md §2 'How the SDK handles responses')", () => {
+describe("faults (docs/providers/tencent.md §2 'How the SDK handles responses')", () => {
   it("http500 → SDK exception with httpCode 500 and no code; nothing processed", async () => {
     await control("/_control/faults", { mode: "http500" });
     const error = await failure(send({ PhoneNumberSet: ["+8613800000001"] }));

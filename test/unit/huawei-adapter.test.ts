@@ -1,6 +1,6 @@
 /**
  * The Huawei adapter's pure parts (lib/providers/huawei.ts): request form, X-WSSE digest,
- * outcome mapping per response class, and the webhook parsers on huawei.md's own examples.
+ * outcome mapping per response class, and the webhook parsers on docs/providers/huawei.md's own examples.
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -83,7 +83,7 @@ describe("request building", () => {
     expect(channelFor(batch({ binding: { provider: "huawei" } }))).toBeUndefined();
   });
 
-  it("signs X-WSSE with base64 of the hex digest (huawei.md §3.3 vector)", () => {
+  it("signs X-WSSE with base64 of the hex digest (docs/providers/huawei.md §3.3 vector)", () => {
     const headers = wsseAuthHeaders(
       "app-key",
       "q4Ii87BhST9vcs8wvrzN80SfD7Al",
@@ -299,7 +299,7 @@ describe("outcomeOfFailure", () => {
 
 describe("huaweiWebhooks.parseStatusReports", () => {
   const FORM = "application/x-www-form-urlencoded";
-  // huawei.md §4.1 doc example body.
+  // docs/providers/huawei.md §4.1 doc example body.
   const DOC_EXAMPLE =
     "sequence=1&total=1&orgCode=000&updateTime=2018-04-13T06%3A31%3A46Z&source=2&smsMsgId=b9d9b4fe-ad0e-4a2a-a2c7-445505b674ac_6&status=DELIVRD";
 
@@ -346,10 +346,10 @@ describe("huaweiWebhooks.parseStatusReports", () => {
     });
   });
 
-  it("ignores fields it does not know (huawei.md §4.1 lists grew over time)", () => {
+  it("ignores fields it does not know (docs/providers/huawei.md §4.1 lists grew over time)", () => {
     const parsed = huaweiWebhooks.parseStatusReports(`${DOC_EXAMPLE}&newField=x`, FORM);
     expect(parsed.ok).toBe(true);
-    // Supplier codes (huawei.md §4.3) can be longer than the documented 7 characters.
+    // Supplier codes (docs/providers/huawei.md §4.3) can be longer than the documented 7 characters.
     const supplier = huaweiWebhooks.parseStatusReports("smsMsgId=id_1&status=CL26%3A-99", FORM);
     expect(supplier).toMatchObject({ ok: true, items: [{ carrierCode: "CL26:-99" }] });
   });
@@ -366,7 +366,7 @@ describe("huaweiWebhooks.parseStatusReports", () => {
     }
   });
 
-  it("parses the batch JSON push (huawei.md §4.2)", () => {
+  it("parses the batch JSON push (docs/providers/huawei.md §4.2)", () => {
     const body = JSON.stringify({
       statusReportList: [
         { smsMsgId: "id_1", status: "DELIVRD", total: 1, updateTime: "2018-04-13T06:31:46Z" },
@@ -389,7 +389,7 @@ describe("huaweiWebhooks.parseStatusReports", () => {
 });
 
 describe("huaweiWebhooks.parseReplies", () => {
-  // huawei.md §5 doc example.
+  // docs/providers/huawei.md §5 doc example.
   const DOC_EXAMPLE =
     "from=%2B86155****5172&to=201804131431201234&body=********&smsMsgId=9692b5be-c427-4525-8e73-cf4a6ac5b3f7";
 
@@ -431,7 +431,7 @@ describe("huaweiWebhooks.parseReplies", () => {
 });
 
 describe("huaweiWebhooks.ack", () => {
-  it("answers 200 with an empty body (huawei.md §4.4), 400 with an empty body when refused", () => {
+  it("answers 200 with an empty body (docs/providers/huawei.md §4.4), 400 with an empty body when refused", () => {
     expect(huaweiWebhooks.ack(true)).toEqual({ statusCode: 200, headers: {}, body: "" });
     expect(huaweiWebhooks.ack(false, "bad")).toEqual({ statusCode: 400, headers: {}, body: "" });
   });

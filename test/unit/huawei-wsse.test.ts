@@ -1,6 +1,6 @@
 /**
  * X-WSSE of the Huawei emulator (local/huawei-emulator/wsse.ts) against the vectors of
- * huawei.md §3.3, plus the loose header parsing and the error codes of huawei.md §2.4.
+ * docs/providers/huawei.md §3.3, plus the loose header parsing and the error codes of docs/providers/huawei.md §2.4.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -13,7 +13,7 @@ import {
   wsseHeaders,
 } from "../../local/huawei-emulator/wsse";
 
-// huawei.md §3.3
+// docs/providers/huawei.md §3.3
 const NONCE = "ac1c911c4792492687f8f6b2264a491e";
 const CREATED = "2018-05-26T00:35:30Z";
 const SECRET = "q4Ii87BhST9vcs8wvrzN80SfD7Al";
@@ -34,7 +34,7 @@ function verify(headers: HeaderBag, nowMs = CREATED_MS) {
   return verifyWsse(headers, lookup, nowMs);
 }
 
-describe("passwordDigest (huawei.md §3.3 vectors)", () => {
+describe("passwordDigest (docs/providers/huawei.md §3.3 vectors)", () => {
   it("hex form: base64 of the lowercase hex string, 88 chars", () => {
     const digest = passwordDigest(NONCE, CREATED, SECRET, "hex");
     expect(digest).toBe(HEX_DIGEST);
@@ -86,7 +86,7 @@ describe("wsseHeaders", () => {
 });
 
 describe("verifyWsse", () => {
-  it("accepts both digest encodings (huawei.md §0.3)", () => {
+  it("accepts both digest encodings (docs/providers/huawei.md §0.3)", () => {
     expect(verify({ authorization: AUTHORIZATION, "x-wsse": token(HEX_DIGEST) })).toMatchObject({
       ok: true,
       encoding: "hex",

@@ -11,7 +11,7 @@ import {
 const cjk = (n: number) => "验".repeat(n);
 const gsm = (n: number) => "a".repeat(n);
 
-describe("tencent emulator fee — mainland (tencent.md §5)", () => {
+describe("tencent emulator fee — mainland (docs/providers/tencent.md §5)", () => {
   it("70 CJK characters are 1 segment, 71 are 2", () => {
     expect(mainlandSegments(cjk(70))).toBe(1);
     expect(mainlandSegments(cjk(71))).toBe(2);
@@ -35,7 +35,7 @@ describe("tencent emulator fee — mainland (tencent.md §5)", () => {
   });
 });
 
-describe("tencent emulator fee — international (tencent.md §5)", () => {
+describe("tencent emulator fee — international (docs/providers/tencent.md §5)", () => {
   it("GSM-7: 160 → 1, 161 → 2, 306 → 2, 307 → 3, 320 → 3", () => {
     expect(internationalSegments(gsm(160))).toBe(1);
     expect(internationalSegments(gsm(161))).toBe(2);

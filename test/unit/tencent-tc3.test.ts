@@ -1,7 +1,7 @@
 /**
  * TC3-HMAC-SHA256 vectors: requests are signed with the REAL SDK signer
  * (tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js, `Sign.sign3`) and verified
- * with the emulator's verifier (tencent.md §2).
+ * with the emulator's verifier (docs/providers/tencent.md §2).
  */
 import * as signModule from "tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js";
 import { describe, expect, it } from "vitest";
@@ -40,7 +40,7 @@ function sdkSign(
     url: options.url ?? `http://127.0.0.1:${PORT}/`,
     payload: options.payload ?? BODY,
     timestamp: options.timestamp ?? TIMESTAMP,
-    service: "127", // what the SDK derives from endpoint "127.0.0.1:PORT" (tencent.md §2)
+    service: "127", // what the SDK derives from endpoint "127.0.0.1:PORT" (docs/providers/tencent.md §2)
     secretId: SECRET_ID,
     secretKey: options.secretKey ?? SECRET_KEY,
     multipart: false,
