@@ -60,6 +60,7 @@ const env = {
   SMSGATE_TABLE: "bench",
   AWS_REGION: "ap-southeast-1",
   SMSGATE_ADMIN_KEY: "operator-key-for-the-benchmark",
+  SMSGATE_SECRET: "master-secret-for-operator-key-for-the",
   TENCENT_SECRET_ID: "id",
   TENCENT_SECRET_KEY: "key",
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",

@@ -25,6 +25,8 @@ export interface StackOptions {
   dynamoPort?: number;
   tencentPort?: number;
   adminKey?: string;
+  /** The master secret list, current first ("new,old"); generated when not given. */
+  masterSecret?: string;
   clock?: Clock;
   logLevel?: Level;
   /** How soon the emulator pushes a delivery report. */
@@ -41,6 +43,7 @@ export interface StackOptions {
 export interface Stack {
   apiUrl: string;
   adminKey: string;
+  masterSecret: string;
   tencent: TencentEmulator;
   huawei: HuaweiEmulator;
   /** The Huawei emulator's app key (whose reply URL routeCallbacks sets). */
@@ -85,6 +88,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const routes = httpRoutes();
   const router = await startRouter({ port: opts.port, routes, handlers });
   const adminKey = opts.adminKey ?? `sgadmin_${randomToken(24)}`;
+  // The master secret(s), current first: separate from the operator key (lib/core/secrets.ts).
+  const masterSecret = opts.masterSecret ?? `sgmaster_${randomToken(24)}`;
 
   // The handlers read their configuration from the environment, as on Lambda.
   Object.assign(process.env, {
@@ -92,6 +97,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     AWS_REGION: "local",
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     SMSGATE_ADMIN_KEY: adminKey,
+    SMSGATE_SECRET: masterSecret,
     SMSGATE_PUBLIC_URL: router.url,
     SMSGATE_LOG_LEVEL: opts.logLevel ?? "warn",
     SMSGATE_WEBHOOK_ALLOW_LOOPBACK: process.env.SMSGATE_WEBHOOK_ALLOW_LOOPBACK ?? "true",
@@ -134,6 +140,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   return {
     apiUrl: router.url,
     adminKey,
+    masterSecret,
     tencent,
     huawei,
     huaweiAppKey,

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole local stack, a seeded demo app, and curl lines that work.
- * Environment (docs/api.md "Local stack"): PORT, SMSGATE_ADMIN_KEY, SMSGATE_DATA_DIR,
+ * Environment (docs/api.md "Local stack"): PORT, SMSGATE_ADMIN_KEY, SMSGATE_SECRET, SMSGATE_DATA_DIR,
  * DYNAMODB_PORT, TENCENT_EMULATOR_PORT, HUAWEI_EMULATOR_PORT, SMSGATE_CHECK_INTERVAL_SECONDS.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,6 +14,7 @@ const env = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     SMSGATE_ADMIN_KEY: z.string().min(16).optional(),
+    SMSGATE_SECRET: z.string().min(16).optional(),
     SMSGATE_DATA_DIR: z.string().default(".data"),
     DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
     TENCENT_EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
@@ -29,7 +30,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const dataDir = resolve(env.SMSGATE_DATA_DIR);
 const localJsonPath = resolve(dataDir, "local.json");
 const previous = existsSync(localJsonPath)
-  ? (JSON.parse(readFileSync(localJsonPath, "utf8")) as { adminKey?: string; demos?: Demo[] })
+  ? (JSON.parse(readFileSync(localJsonPath, "utf8")) as {
+      adminKey?: string;
+      masterSecret?: string;
+      demos?: Demo[];
+    })
   : {};
 
 const stack = await startStack({
@@ -39,6 +44,7 @@ const stack = await startStack({
   tencentPort: env.TENCENT_EMULATOR_PORT,
   huaweiPort: env.HUAWEI_EMULATOR_PORT,
   adminKey: env.SMSGATE_ADMIN_KEY ?? previous.adminKey,
+  masterSecret: env.SMSGATE_SECRET ?? previous.masterSecret,
   logLevel: env.SMSGATE_LOG_LEVEL,
 });
 
@@ -52,6 +58,7 @@ const demos = await seedDemos(
 const local = {
   apiUrl: stack.apiUrl,
   adminKey: stack.adminKey,
+  masterSecret: stack.masterSecret,
   demos,
   emulators: { tencent: stack.tencent.url, huawei: stack.huawei.url },
 };

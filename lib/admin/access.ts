@@ -34,19 +34,23 @@ export function phoneParam(raw: string): string {
   return e164;
 }
 
+/** An app's callback URLs with its current token generation. */
+export const appCallbackUrls = (deps: Deps, app: App, origin: string) =>
+  callbackUrls(deps.config, origin, app.appId, app.callbackTokens?.current ?? 0);
+
 /**
  * The configuration as callers see it: never vendor credentials or API keys, and callback
  * URLs only to the operator and `admin` keys (holding a callback token is write access).
  */
 export function publicApp(deps: Deps, app: App, origin: string, viewer: Principal) {
-  const { whitelist, replyWebhook, ...rest } = app;
+  const { whitelist, replyWebhook, callbackTokens: _tokens, ...rest } = app;
   return {
     ...rest,
     frequency: { ...DEFAULT_FREQUENCY, ...app.frequency },
     whitelistSize: Object.keys(whitelist ?? {}).length,
     ...(replyWebhook ? { replyWebhook: { url: replyWebhook.url, secretSet: true } } : {}),
     ...(viewer.appId === "*" || viewer.scopes.includes("admin")
-      ? { callbackUrls: callbackUrls(deps.config, origin, app.appId) }
+      ? { callbackUrls: appCallbackUrls(deps, app, origin) }
       : {}),
   };
 }

@@ -1,6 +1,7 @@
 /** Every route the admin function serves, from the modules that declare them. */
 import type { Route } from "../http/routes";
 import { appRoutes } from "./apps";
+import { callbackTokenRoutes } from "./callback-tokens";
 import { contactRoutes } from "./contacts";
 import { keyRoutes } from "./keys";
 import { optOutRoutes, whitelistRoutes } from "./lists";
@@ -12,6 +13,7 @@ import { templateRoutes } from "./templates";
 
 export const adminRoutes: Route[] = [
   ...appRoutes,
+  ...callbackTokenRoutes,
   ...templateRoutes,
   ...keyRoutes,
   ...whitelistRoutes,

@@ -9,15 +9,26 @@ import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
 import { messageIdForSerial, ulid } from "../core/ids";
 import type { App, InboundReply, StoredReply } from "../core/model";
-import { appOfCallbackToken } from "../core/secrets";
+import { claimOfCallbackToken, type TokenClaim, tokenValid } from "../core/secrets";
 import type { WebhookAck, Webhooks } from "../providers/port";
 import { isUnsubscribe } from "../rules/keywords";
 import { forwardReply } from "./forward";
 
-function appIdForToken(deps: Deps, token: string): string {
-  const appId = appOfCallbackToken(masterSecret(deps.config), token);
-  if (!appId) throw new AppError("AuthFailure.InvalidCallbackToken");
-  return appId;
+/**
+ * The app a callback token was minted for, and its generation (verified without a read);
+ * whether that generation is still valid is checked once the app is read (tokenValid).
+ */
+function claimForToken(deps: Deps, token: string): TokenClaim {
+  const claim = claimOfCallbackToken(masterSecret(deps.config), token);
+  if (!claim) throw new AppError("AuthFailure.InvalidCallbackToken");
+  return claim;
+}
+
+/** A rotated-out token past its 7 days answers like an unknown one; nothing is written. */
+function requireCurrent(deps: Deps, app: App | undefined, claim: TokenClaim): App {
+  if (!app || !tokenValid(app.callbackTokens, claim.generation, deps.clock.now()))
+    throw new AppError("AuthFailure.InvalidCallbackToken");
+  return app;
 }
 
 function webhooksFor(deps: Deps, provider: string): Webhooks {
@@ -40,7 +51,8 @@ export interface CallbackInput {
 /** POST /callbacks/{provider}/status/{token}. */
 export async function ingestStatusReports(deps: Deps, input: CallbackInput): Promise<WebhookAck> {
   const webhooks = webhooksFor(deps, input.provider);
-  const appId = appIdForToken(deps, input.token);
+  const claim = claimForToken(deps, input.token);
+  const { appId } = claim;
   const parsed = webhooks.parseStatusReports(input.body, input.contentType);
   if (!parsed.ok) {
     deps.log.warn("status report refused", {
@@ -58,7 +70,12 @@ export async function ingestStatusReports(deps: Deps, input: CallbackInput): Pro
       report,
     })),
     at,
-    { appId, bindingOf: (app) => app && appBindingKey(deps.config, app.providers, input.provider) },
+    {
+      appId,
+      // Refuses (before anything is written) a token rotated out past its 7 days.
+      bindingOf: (app) =>
+        appBindingKey(deps.config, requireCurrent(deps, app, claim).providers, input.provider),
+    },
   );
   if (result.ignored > 0)
     deps.log.warn("status reports ignored: not sent through this token's binding", {
@@ -93,14 +110,14 @@ function signOf(app: App, reply: InboundReply): string {
 /** POST /callbacks/{provider}/reply/{token}. */
 export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<WebhookAck> {
   const webhooks = webhooksFor(deps, input.provider);
-  const appId = appIdForToken(deps, input.token);
+  const claim = claimForToken(deps, input.token);
+  const { appId } = claim;
   const parsed = webhooks.parseReplies(input.body, input.contentType);
   if (!parsed.ok) {
     deps.log.warn("reply refused", { appId, provider: input.provider, error: parsed.error });
     return { ...webhooks.ack(false, parsed.error), statusCode: 400 };
   }
-  const app = await deps.store.getApp(appId);
-  if (!app) throw new AppError("AuthFailure.InvalidCallbackToken");
+  const app = requireCurrent(deps, await deps.store.getApp(appId), claim);
   const at = new Date(deps.clock.now()).toISOString();
   const stored: StoredReply[] = parsed.items.map((reply) => ({
     ...reply,

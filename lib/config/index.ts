@@ -16,10 +16,41 @@ const schema = z.object({
   SMSGATE_TABLE: text(3),
   AWS_REGION: withDefault(text(), "ap-east-1"),
   DYNAMODB_ENDPOINT: z.optional(z.url()),
-  SMSGATE_ADMIN_KEY: text(16),
-  // Derives callback tokens and the key sealing webhook secrets; defaults to the operator
-  // key, so set it separately to rotate one without the other.
-  SMSGATE_SECRET: z.optional(text(16)),
+  // Deployed: the secrets below come from AWS Secrets Manager at cold start, one call, never
+  // from plaintext environment variables (lib/config/secrets.ts). SMSGATE_SECRETS_PREFIX names
+  // them ("smsgate/prod/"), SMSGATE_SECRETS lists the ones this function may read.
+  SMSGATE_SECRETS_PREFIX: z.optional(z.string().check(z.regex(/^[\w/+=.@-]{1,200}$/))),
+  SMSGATE_SECRETS: withDefault(
+    z.pipe(
+      z.string(),
+      z.transform((v) =>
+        v
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    ),
+    [],
+  ),
+  // A local Secrets Manager (the local stack's emulator); unset in AWS.
+  SECRETS_MANAGER_ENDPOINT: z.optional(z.url()),
+  // The operator key: only the functions that authenticate keys (send, admin) are given it.
+  SMSGATE_ADMIN_KEY: z.optional(text(16)),
+  // The master secret, versioned: current first, then the previous ones still accepted
+  // (comma-separated). Derives callback tokens and seals webhook secrets; separate from the
+  // operator key so each rotates alone.
+  SMSGATE_SECRET: withDefault(
+    z.pipe(
+      z.string(),
+      z.transform((v) =>
+        v
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    ),
+    [],
+  ),
   SMSGATE_PUBLIC_URL: z.optional(z.url()),
   SMSGATE_RECORD_TTL_DAYS: withDefault(int(1), 60),
   SMSGATE_LOG_LEVEL: withDefault(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
@@ -48,15 +79,30 @@ const schema = z.object({
 
 export type Config = z.output<typeof schema>;
 
-/** The master secret for derived secrets (lib/core/secrets.ts). */
-export const masterSecret = (c: Config): string => c.SMSGATE_SECRET ?? c.SMSGATE_ADMIN_KEY;
+/** The master secrets, current first (lib/core/secrets.ts). */
+export const masterSecret = (c: Config): readonly string[] => c.SMSGATE_SECRET;
 
-/** Parses the environment; throws naming every bad variable. */
+const invalid = (problems: string[]) =>
+  new Error(`smsgate configuration invalid — ${problems.join("; ")}`);
+
+/**
+ * Parses the environment; throws naming every bad variable. When the secrets come from
+ * Secrets Manager they are checked once fetched (checkSecrets), not here.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new Error(`smsgate configuration invalid — ${problems.join("; ")}`);
-  }
+  if (!parsed.success)
+    throw invalid(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  if (!parsed.data.SMSGATE_SECRETS_PREFIX) checkSecrets(parsed.data);
   return parsed.data;
+}
+
+/** Every function needs the master secret, each at least 16 characters. */
+export function checkSecrets(c: Config): Config {
+  const problems: string[] = [];
+  if (c.SMSGATE_SECRET.length === 0) problems.push("SMSGATE_SECRET: required");
+  if (c.SMSGATE_SECRET.some((m) => m.length < 16))
+    problems.push("SMSGATE_SECRET: each master secret needs at least 16 characters");
+  if (problems.length) throw invalid(problems);
+  return c;
 }

@@ -30,6 +30,10 @@ export const catalogue = {
   ],
   // Request shape
   "FailedOperation.JsonParseFail": [400, "The body is not valid JSON."],
+  "FailedOperation.ConcurrentModification": [
+    409,
+    "Someone else changed this at the same moment; read it again and retry.",
+  ],
   InvalidParameter: [400, "A field is invalid; see the message for which one."],
   "InvalidParameterValue.IncorrectPhoneNumber": [
     400,

@@ -5,6 +5,7 @@ import type { FrequencyLimits } from "../rules/frequency";
 import type { Region, TemplateKind } from "../rules/template";
 import type { Ceilings, Thresholds } from "../rules/usage";
 import type { ErrorCode } from "./errors";
+import type { CallbackTokens } from "./secrets";
 
 export type ProviderName = "tencent" | "huawei";
 export type Scope = "send" | "read" | "admin";
@@ -64,6 +65,8 @@ export interface App {
   alertTemplateIds?: Partial<Record<ProviderName, string>>;
   /** Where replies are forwarded; the signing secret is stored sealed (lib/core/secrets.ts). */
   replyWebhook?: { url: string; sealedSecret: string };
+  /** Which callback-token generation is current, and the previous one while it lasts. */
+  callbackTokens?: CallbackTokens;
   createdAt: string;
   updatedAt: string;
 }

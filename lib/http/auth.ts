@@ -30,9 +30,10 @@ export function appIdOfKey(key: string): string | undefined {
 export function resolvePrincipal(
   key: string,
   stored: ApiKeyRecord | undefined,
-  operatorKey: string,
+  /** Undefined in functions that are not given the operator key. */
+  operatorKey: string | undefined,
 ): Principal {
-  if (safeEqual(key, operatorKey))
+  if (operatorKey !== undefined && safeEqual(key, operatorKey))
     return { appId: "*", scopes: ["send", "read", "admin"], keyId: "operator" };
   if (!stored || stored.hash !== sha256Hex(key)) throw new AppError("AuthFailure.InvalidApiKey");
   return { appId: stored.appId, scopes: stored.scopes, keyId: stored.keyId };
@@ -62,12 +63,13 @@ export function requireEnabled(app: App | undefined): App {
 export async function authenticate(
   deps: {
     store: { loadRequestContext(hash: string, appId?: string): Promise<{ apiKey?: ApiKeyRecord }> };
-    config: { SMSGATE_ADMIN_KEY: string };
+    config: { SMSGATE_ADMIN_KEY?: string };
   },
   headers: Record<string, string>,
 ): Promise<Principal> {
   const key = bearer(headers);
-  if (safeEqual(key, deps.config.SMSGATE_ADMIN_KEY))
+  const operator = deps.config.SMSGATE_ADMIN_KEY;
+  if (operator !== undefined && safeEqual(key, operator))
     return resolvePrincipal(key, undefined, deps.config.SMSGATE_ADMIN_KEY);
   const { apiKey } = await deps.store.loadRequestContext(sha256Hex(key));
   return resolvePrincipal(key, apiKey, deps.config.SMSGATE_ADMIN_KEY);

@@ -384,7 +384,12 @@ async function handToVendor(
         params: body.params,
         sign: plan.sign,
         reference: requestId,
-        statusCallbackUrl: callbackUrls(deps.config, origin, plan.app.appId)[provider.name].status,
+        statusCallbackUrl: callbackUrls(
+          deps.config,
+          origin,
+          plan.app.appId,
+          plan.app.callbackTokens?.current ?? 0,
+        )[provider.name].status,
       });
       for (const o of outcomes) {
         results.set(o.to, {

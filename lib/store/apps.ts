@@ -1,5 +1,6 @@
 /** Apps (settings, capped whitelist and contact maps) and their API keys. */
 import type { ApiKeyRecord, App } from "../core/model";
+import type { CallbackTokens } from "../core/secrets";
 import { ConditionFailed, type Item } from "./db";
 import { queryAll, type StoreContext, strip } from "./items";
 import { keys } from "./keys";
@@ -129,6 +130,30 @@ export function appsStore({ db }: StoreContext) {
         names,
         values,
       });
+    },
+
+    /**
+     * Moves an app's callback tokens to the next generation, keeping the current one as the
+     * previous for a while; conditional on the generation read, so two rotations never
+     * silently collapse into one. False when another rotation won.
+     */
+    async rotateCallbackTokens(appId: string, next: CallbackTokens, at: string): Promise<boolean> {
+      const from = next.previous?.generation ?? 0;
+      try {
+        await db.update(keys.app(appId), {
+          update: "SET #t = :next, updatedAt = :at",
+          condition:
+            from === 0
+              ? "attribute_exists(pk) AND (attribute_not_exists(#t) OR #t.#c = :from)"
+              : "#t.#c = :from",
+          names: { "#t": "callbackTokens", "#c": "current" },
+          values: { ":next": next, ":at": at, ":from": from },
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailed) return false;
+        throw err;
+      }
     },
 
     /** The checker's index of enabled apps (sparse GSI; never a Scan). */

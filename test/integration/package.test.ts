@@ -66,6 +66,7 @@ describe("serverless package", () => {
             SMSGATE_TABLE: "smsgate-test",
             AWS_REGION: "ap-southeast-1",
             SMSGATE_ADMIN_KEY: "operator-key-for-package-test",
+            SMSGATE_SECRET: "master-secret-for-operator-key-for-pac",
             TENCENT_SECRET_ID: "id",
             TENCENT_SECRET_KEY: "key",
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",

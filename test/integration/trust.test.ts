@@ -285,3 +285,73 @@ describe("one phone normaliser", () => {
     }
   });
 });
+
+describe("callback-token rotation", () => {
+  it("gives new URLs at once; the previous token works 7 days, then answers 404 with nothing written", async () => {
+    const app = await newApp(s);
+    const old = (await s.api("GET", `/v1/apps/${app.appId}`, { key: app.apiKey })).body.callbackUrls
+      .tencent;
+    const rotated = await s.api("POST", `/v1/apps/${app.appId}/callback-tokens`, {
+      key: app.apiKey,
+    });
+    expect(rotated.status).toBe(201);
+    const fresh = rotated.body.callbackUrls.tencent;
+    expect(fresh.status).not.toBe(old.status);
+    expect(
+      (await s.api("GET", `/v1/apps/${app.appId}`, { key: app.apiKey })).body.callbackUrls.tencent
+        .status,
+    ).toBe(fresh.status);
+    const to = silent();
+    const m = await sendOne(app, to);
+    // Both tokens work during the 7 days.
+    await post(old.status, [report(to, m.serial)]);
+    expect((await s.api("GET", `/v1/messages/${m.id}`, { key: app.apiKey })).body.status).toBe(
+      "delivered",
+    );
+    const reply = { extend: "", mobile: to.slice(3), nationcode: "86", sign: "smsgate", time: 1 };
+    expect((await post(fresh.reply, { ...reply, text: "hello" })).status).toBe(200);
+    // Rotating again retires the first token at once (only one previous generation is kept).
+    await s.api("POST", `/v1/apps/${app.appId}/callback-tokens`, { key: app.apiKey });
+    const before = await s.itemCount();
+    const refused = await post(old.reply, { ...reply, text: "TD" });
+    expect(refused.status).toBe(404);
+    expect(await s.itemCount()).toBe(before);
+    expect((await post(fresh.reply, { ...reply, text: "still fine" })).status).toBe(200);
+  });
+
+  it("a read key cannot rotate, another app cannot either", async () => {
+    const app = await newApp(s);
+    const other = await newApp(s);
+    const read = (
+      await s.api("POST", `/v1/apps/${app.appId}/keys`, {
+        key: app.apiKey,
+        body: { scopes: ["read"] },
+      })
+    ).body.key;
+    expect(
+      (await s.api("POST", `/v1/apps/${app.appId}/callback-tokens`, { key: read })).status,
+    ).toBe(403);
+    expect(
+      (await s.api("POST", `/v1/apps/${app.appId}/callback-tokens`, { key: other.apiKey })).status,
+    ).toBe(404);
+  });
+});
+
+describe("the master secret is versioned and separate from the operator key", () => {
+  it("tokens and sealed webhook secrets made with the previous master keep working", async () => {
+    const { callbackToken, claimOfCallbackToken, seal, unseal } = await import(
+      "../../lib/core/secrets"
+    );
+    const oldMaster = ["old-master-secret-0001"];
+    const rotated = ["new-master-secret-0002", "old-master-secret-0001"];
+    const token = callbackToken(oldMaster, "01JD0000000000000000000000");
+    expect(claimOfCallbackToken(rotated, token)).toEqual({
+      appId: "01JD0000000000000000000000",
+      generation: 0,
+    });
+    expect(claimOfCallbackToken(["new-master-secret-0002"], token)).toBeUndefined();
+    expect(unseal(rotated, seal(oldMaster, "whsec_secret"))).toBe("whsec_secret");
+    // New tokens use the current master.
+    expect(callbackToken(rotated, "01JD0000000000000000000000")).not.toBe(token);
+  });
+});

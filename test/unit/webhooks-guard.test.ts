@@ -245,7 +245,11 @@ describe("the target guard", () => {
 });
 
 describe("SMSGATE_WEBHOOK_ALLOW_LOOPBACK", () => {
-  const env = { SMSGATE_TABLE: "smsgate", SMSGATE_ADMIN_KEY: "0123456789abcdef" };
+  const env = {
+    SMSGATE_TABLE: "smsgate",
+    SMSGATE_ADMIN_KEY: "0123456789abcdef",
+    SMSGATE_SECRET: "master-0123456789abcdef",
+  };
 
   it("is off unless set, and on only for exactly true", () => {
     expect(loopbackAllowed(loadConfig(env))).toBe(false);
