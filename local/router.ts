@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import type { HttpRoute } from "./serverless-config";
+import { DEFAULT_ROUTE, type HttpRoute } from "./serverless-config";
 
 export type HttpFunction = (
   event: APIGatewayProxyEventV2,
@@ -22,6 +22,7 @@ export function matchRoute(routes: HttpRoute[], method: string, path: string): M
   const parts = path.split("/").filter(Boolean);
   let best: Match | undefined;
   for (const route of routes) {
+    if (route.path === DEFAULT_ROUTE) continue;
     if (route.method !== method && route.method !== "ANY") continue;
     const pattern = route.path.split("/").filter(Boolean);
     if (pattern.length !== parts.length) continue;
@@ -40,7 +41,8 @@ export function matchRoute(routes: HttpRoute[], method: string, path: string): M
     }
     if (ok && (!best || score > best.score)) best = { route, params, score };
   }
-  return best;
+  const fallback = routes.find((r) => r.path === DEFAULT_ROUTE);
+  return best ?? (fallback && { route: fallback, params: {}, score: -1 });
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -62,7 +64,10 @@ export function toEvent(
   headers["x-forwarded-proto"] = "http";
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = query[k] ? `${query[k]},${v}` : v;
-  const routeKey = `${match.route.method} ${match.route.path}`;
+  const routeKey =
+    match.route.path === DEFAULT_ROUTE
+      ? DEFAULT_ROUTE
+      : `${match.route.method} ${match.route.path}`;
   const now = Date.now();
   return {
     version: "2.0",

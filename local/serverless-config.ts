@@ -15,12 +15,15 @@ export interface HttpRoute {
 interface ServerlessYml {
   functions: Record<
     string,
-    { handler: string; events?: Array<{ httpApi?: { method: string; path: string } }> }
+    { handler: string; events?: Array<{ httpApi?: { method: string; path: string } | "*" }> }
   >;
   resources: { Resources: { Table: { Properties: Record<string, unknown> } } };
 }
 
 const root = join(import.meta.dirname, "..");
+
+/** The catch-all route's key, as API Gateway names it in the event. */
+export const DEFAULT_ROUTE = "$default";
 
 export function readServerlessYml(): ServerlessYml {
   return parse(readFileSync(join(root, "serverless.yml"), "utf8")) as ServerlessYml;
@@ -30,7 +33,9 @@ export function httpRoutes(doc = readServerlessYml()): HttpRoute[] {
   const routes: HttpRoute[] = [];
   for (const [functionName, fn] of Object.entries(doc.functions)) {
     for (const e of fn.events ?? []) {
-      if (e.httpApi)
+      // "*" is API Gateway's $default route: what no other route matches.
+      if (e.httpApi === "*") routes.push({ functionName, method: "ANY", path: DEFAULT_ROUTE });
+      else if (e.httpApi)
         routes.push({ functionName, method: e.httpApi.method.toUpperCase(), path: e.httpApi.path });
     }
   }

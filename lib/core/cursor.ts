@@ -13,8 +13,19 @@ export function encodeCursor(lastKey: Item | undefined): string | undefined {
 export function decodeCursor(cursor: string | undefined, partition: string): Item | undefined {
   if (!cursor) return undefined;
   try {
+    if (cursor.length > 2048) throw new Error("too long");
     const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Item;
     if (key.gsi1pk !== partition && key.pk !== partition) throw new Error("foreign cursor");
+    // Exactly a key of that list: string key attributes, nothing else for DynamoDB to refuse.
+    const names = Object.keys(key);
+    const allowed = ["pk", "sk", "gsi1pk", "gsi1sk"];
+    if (
+      typeof key.pk !== "string" ||
+      typeof key.sk !== "string" ||
+      names.some((n) => !allowed.includes(n) || typeof key[n] !== "string")
+    )
+      throw new Error("not a key");
+    if (key.gsi1pk !== undefined && typeof key.gsi1sk !== "string") throw new Error("not a key");
     return key;
   } catch {
     throw new AppError("InvalidParameter.Cursor");

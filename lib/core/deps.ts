@@ -34,7 +34,7 @@ export interface Deps {
 
 function providersFrom(config: Config, senders: SenderFactory | undefined): Providers {
   const built = senders?.(config) ?? new Map<ProviderName, Provider>();
-  return { get: (name) => built.get(name), webhooks: (name) => webhookParsers[name] };
+  return { get: (name) => built.get(name), webhooks: webhookParsers };
 }
 
 export function createDeps(

@@ -82,7 +82,7 @@ function toRequest(event: APIGatewayProxyEventV2, clock: Clock): HttpRequest {
     if (v !== undefined) query[k] = v;
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.pathParameters ?? {}))
-    if (v !== undefined) params[k] = decodeURIComponent(v);
+    if (v !== undefined) params[k] = v;
   const proto = headers["x-forwarded-proto"] ?? "https";
   return {
     method: event.requestContext.http.method,
@@ -97,6 +97,27 @@ function toRequest(event: APIGatewayProxyEventV2, clock: Clock): HttpRequest {
   };
 }
 
+/** The longest path parameter smsgate accepts: ids, names and numbers are all far shorter. */
+const MAX_PARAM = 128;
+
+/**
+ * Decodes path parameters in place. A malformed %-escape or an over-long value is the caller's
+ * mistake (400), refused before anything reaches DynamoDB (whose keys have size limits).
+ */
+function decodeParams(params: Record<string, string>): void {
+  for (const [k, v] of Object.entries(params)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(v);
+    } catch {
+      throw new AppError("InvalidParameter", `${k}: not a valid URL path segment (bad %-escape).`);
+    }
+    if (decoded.length > MAX_PARAM)
+      throw new AppError("InvalidParameter", `${k}: at most ${MAX_PARAM} characters.`);
+    params[k] = decoded;
+  }
+}
+
 /** Wraps a route function into a Lambda handler. */
 export function httpHandler(
   deps: { clock: Clock; log: Logger },
@@ -107,6 +128,7 @@ export function httpHandler(
     const req = toRequest(event, deps.clock);
     let res: HttpResponse;
     try {
+      decodeParams(req.params);
       res = await route(req);
     } catch (err) {
       if (err instanceof AppError) {

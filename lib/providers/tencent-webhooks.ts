@@ -6,13 +6,18 @@ import * as z from "zod/mini";
 import type { InboundReply, StatusReport } from "../core/model";
 import type { Parsed, Webhooks } from "./port";
 
+// Bounded lengths, so nothing unbounded becomes a key or a log line (Tencent's own examples
+// write placeholders such as "13xxxxxxxxx", so the characters are not checked here).
+const nationcode = z.string().check(z.minLength(1), z.maxLength(4));
+const mobile = z.string().check(z.minLength(1), z.maxLength(20));
+
 // docs/providers/tencent.md §4a: the documented fields; anything else is refused, not silently ignored.
 const statusReportSchema = z
   .array(
     z.strictObject({
       user_receive_time: z.optional(z.string()),
-      nationcode: z.string(),
-      mobile: z.string(),
+      nationcode,
+      mobile,
       report_status: z.enum(["SUCCESS", "FAIL"]),
       errmsg: z.string(),
       description: z.optional(z.string()),
@@ -25,11 +30,12 @@ const statusReportSchema = z
 // docs/providers/tencent.md §4b.
 const replySchema = z.strictObject({
   extend: z.optional(z.string()),
-  mobile: z.string().check(z.minLength(1)),
-  nationcode: z.string().check(z.minLength(1)),
-  sign: z.optional(z.string()),
-  text: z.string(),
-  time: z.number(),
+  mobile,
+  nationcode,
+  sign: z.optional(z.string().check(z.maxLength(64))),
+  text: z.string().check(z.maxLength(1000)),
+  // Unix seconds; anything outside years 2000–2100 is not a real reply time.
+  time: z.number().check(z.gte(946684800), z.lte(4102444800)),
 });
 
 /** "2015-10-17 08:03:04" in Beijing time (docs/providers/tencent.md §4a: zone unstated; UTC+8 assumed). */

@@ -64,11 +64,18 @@ export function appsStore({ db }: StoreContext) {
       key: string,
       at: string,
     ): Promise<void> {
-      await db.update(keys.app(appId), {
-        update: "REMOVE #m.#k SET updatedAt = :at",
-        names: { "#m": map, "#k": key },
-        values: { ":at": at },
-      });
+      try {
+        // An app whose map never existed has nothing to remove (DynamoDB refuses a path
+        // into a missing map).
+        await db.update(keys.app(appId), {
+          update: "REMOVE #m.#k SET updatedAt = :at",
+          condition: "attribute_exists(#m)",
+          names: { "#m": map, "#k": key },
+          values: { ":at": at },
+        });
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+      }
     },
 
     /** Counts manual opt-outs (≤ 1,000 per app); false when the cap is reached. */

@@ -16,6 +16,13 @@ export interface MeterSnapshot {
  * Requests are counted per scope (a function name), so a send's figures are not mixed with
  * the status callbacks that arrive while it runs.
  */
+const WRITES = new Set([
+  "PutItemCommand",
+  "UpdateItemCommand",
+  "DeleteItemCommand",
+  "BatchWriteItemCommand",
+]);
+
 export class RequestMeter {
   private readonly scope = new AsyncLocalStorage<string>();
   private inFlight = new Map<string, number>();
@@ -44,6 +51,7 @@ export class RequestMeter {
 
   reset(): void {
     this.snapshots.clear();
+    this.written.clear();
   }
 
   read(label: string): MeterSnapshot {
@@ -51,13 +59,26 @@ export class RequestMeter {
     return { ...s, byCommand: { ...s.byCommand } };
   }
 
+  private written = new Map<string, number>();
+
+  /**
+   * Writes that succeeded under `label` (what a refused request must not make); a conditional
+   * write whose condition failed wrote nothing and is not counted.
+   */
+  writes(label: string): number {
+    return this.written.get(label) ?? 0;
+  }
+
   /** Adds the counting middleware to a client (outside the SDK's retries: one per call). */
   attach(client: DynamoDBClient): void {
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        const label = this.started(String(context.commandName ?? "unknown"));
+        const command = String(context.commandName ?? "unknown");
+        const label = this.started(command);
         try {
-          return await next(args);
+          const out = await next(args);
+          if (WRITES.has(command)) this.written.set(label, (this.written.get(label) ?? 0) + 1);
+          return out;
         } finally {
           this.ended(label);
         }

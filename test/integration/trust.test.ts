@@ -308,7 +308,13 @@ describe("callback-token rotation", () => {
     expect((await s.api("GET", `/v1/messages/${m.id}`, { key: app.apiKey })).body.status).toBe(
       "delivered",
     );
-    const reply = { extend: "", mobile: to.slice(3), nationcode: "86", sign: "smsgate", time: 1 };
+    const reply = {
+      extend: "",
+      mobile: to.slice(3),
+      nationcode: "86",
+      sign: "smsgate",
+      time: 1764590400,
+    };
     expect((await post(fresh.reply, { ...reply, text: "hello" })).status).toBe(200);
     // Rotating again retires the first token at once (only one previous generation is kept).
     await s.api("POST", `/v1/apps/${app.appId}/callback-tokens`, { key: app.apiKey });
