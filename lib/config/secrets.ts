@@ -47,6 +47,18 @@ const SECRETS = {
 export type SecretName = keyof typeof SECRETS;
 export const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
 
+/** What to fix, in words (zod/mini carries no messages of its own); never the value. */
+function problem(issue: z.core.$ZodIssue): string {
+  const what = issue.path.join(".") || "(value)";
+  if (issue.code === "too_small")
+    return issue.origin === "string"
+      ? `${what}: needs at least ${issue.minimum} characters`
+      : `${what}: needs at least ${issue.minimum} entries`;
+  if (issue.code === "invalid_type")
+    return `${what}: required, ${issue.expected === "array" ? "a list" : `a ${issue.expected}`}`;
+  return `${what}: invalid`;
+}
+
 const failed = (problems: string[]) =>
   new Error(`smsgate secrets invalid — ${problems.join("; ")}`);
 
@@ -119,8 +131,7 @@ export async function resolveSecrets(
     const { shape, fill } = SECRETS[name];
     const parsed = shape.safeParse(json);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues)
-        problems.push(`secret ${id}: ${issue.path.join(".") || "(value)"}: ${issue.message}`);
+      for (const issue of parsed.error.issues) problems.push(`secret ${id}: ${problem(issue)}`);
       continue;
     }
     Object.assign(filled, (fill as (v: unknown) => Partial<Config>)(parsed.data));
