@@ -13,6 +13,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config";
+import { resolveSecrets, SECRET_NAMES } from "../../lib/config/secrets";
+import { type SecretsCredential, startSecretsManager } from "../../local/secrets-manager/index";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "../..");
@@ -22,8 +24,7 @@ const service = join(work, "service");
 const FUNCTIONS = ["send", "status-callback", "reply", "threshold-check", "admin"] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 const HTTP_FUNCTIONS: FunctionName[] = ["send", "status-callback", "reply", "admin"];
-const SECRET = "smsgate/dev";
-const ref = (key: string) => `{{resolve:secretsmanager:${SECRET}:SecretString:${key}}}`;
+const PREFIX = "smsgate/dev/";
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON
 type Json = any;
@@ -53,10 +54,12 @@ async function packaged(name: string, params: Record<string, string>): Promise<T
 // The defaults, and every parameter set to something else.
 let base: Template;
 let tuned: Template;
+// Both providers on, with Tencent's non-secret settings.
+let both: Template;
+const BOTH = { huawei: "true", tencentSdkAppId: "1400000001", tencentAlertTemplateId: "1000009" };
 const TUNED = {
   tencent: "false",
   huawei: "true",
-  smsgateSecret: "true",
   huaweiEndpoint: "https://smsapi.ap-southeast-1.myhuaweicloud.com:443",
   huaweiSender: "csms12345678",
   huaweiAlertTemplateId: "8ff55eac1d0b478ab3c06c3c6a492300",
@@ -83,7 +86,8 @@ beforeAll(async () => {
   symlinkSync(join(root, "node_modules"), join(service, "node_modules"));
   base = await packaged("base", {});
   tuned = await packaged("tuned", TUNED);
-}, 240_000);
+  both = await packaged("both", BOTH);
+}, 360_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const ofType = (t: Template, type: string) =>
@@ -439,54 +443,189 @@ describe("the functions", () => {
   });
 });
 
-describe("providers and settings, from parameters", () => {
-  it("give vendor credentials only to the functions that send, from the secret", () => {
-    expect(env(base, "send")).toMatchObject({
-      TENCENT_SECRET_ID: ref("tencentSecretId"),
-      TENCENT_SECRET_KEY: ref("tencentSecretKey"),
-      TENCENT_SDK_APP_ID: ref("tencentSdkAppId"),
-      TENCENT_ALERT_TEMPLATE_ID: ref("tencentAlertTemplateId"),
-    });
-    expect(env(base, "threshold-check").TENCENT_SECRET_KEY).toBe(ref("tencentSecretKey"));
-    // Huawei is off by default: none of its keys is referenced (a missing key fails a deploy).
-    expect(JSON.stringify(base)).not.toMatch(/huawei(AppKey|AppSecret)/);
-    for (const name of ["status-callback", "reply", "admin"] as const) {
-      expect(
-        Object.keys(env(base, name)).filter((k) => /^(TENCENT|HUAWEI)_/.test(k)),
-        name,
-      ).toEqual([]);
-      expect(env(base, name).SMSGATE_ADMIN_KEY).toBe(ref("adminKey"));
+/** Evaluates Fn::If over the template's conditions, dropping AWS::NoValue (as CloudFormation does). */
+function evaluate(t: Template, v: Json): Json {
+  if (Array.isArray(v))
+    return v.map((x) => evaluate(t, x)).filter((x) => x?.Ref !== "AWS::NoValue");
+  if (v?.["Fn::If"]) {
+    const [condition, yes, no] = v["Fn::If"];
+    return evaluate(t, holds(t, condition) ? yes : no);
+  }
+  return v;
+}
+
+/** A role's secrets statements: what it may batch-read, and the secret names it may read. */
+function secretGrants(t: Template, name: FunctionName) {
+  const role = resource(t, lambda(t, name)[1].Role["Fn::GetAtt"][0]);
+  const statements = (role.Properties.Policies as Json[]).flatMap((p) =>
+    evaluate(t, p.PolicyDocument.Statement),
+  );
+  const on = (action: string) =>
+    statements
+      .filter((st: Json) => st.Action.includes(action))
+      .flatMap((st: Json) => evaluate(t, [st.Resource].flat()));
+  const names = on("secretsmanager:GetSecretValue").map((r: Json) => {
+    const arn = r["Fn::Sub"] as string;
+    const m =
+      /^arn:\$\{AWS::Partition\}:secretsmanager:\$\{AWS::Region\}:\$\{AWS::AccountId\}:secret:(.+)-\?\?\?\?\?\?$/.exec(
+        arn,
+      );
+    expect(m, `${name}: ${arn} names one secret of this account and region`).not.toBeNull();
+    return (m as RegExpExecArray)[1] as string;
+  });
+  const otherActions = statements
+    .flatMap((st: Json) => st.Action as string[])
+    .filter((a: string) => a.startsWith("secretsmanager:"))
+    .filter(
+      (a: string) =>
+        a !== "secretsmanager:GetSecretValue" && a !== "secretsmanager:BatchGetSecretValue",
+    );
+  return { batch: on("secretsmanager:BatchGetSecretValue"), names, otherActions };
+}
+
+// What each function may read, by provider switch (docs/deploy.md "The secrets").
+const EXPECTED: Record<FunctionName, (v: string[]) => string[]> = {
+  send: (vendors) => ["operator", "master", ...vendors],
+  "threshold-check": (vendors) => ["master", ...vendors],
+  admin: () => ["operator", "master"],
+  "status-callback": () => ["master"],
+  reply: () => ["master"],
+};
+const VENDORS = (): [string, Template, string[]][] => [
+  ["tencent only", base, ["tencent"]],
+  ["huawei only", tuned, ["huawei"]],
+  ["both", both, ["tencent", "huawei"]],
+];
+
+describe("secrets", () => {
+  it("are in no function's environment: no dynamic reference, no secret variable", () => {
+    for (const [label, t] of VENDORS()) {
+      // Not anywhere in the template: a {{resolve:secretsmanager…}} would put the value in
+      // the function's plaintext environment at deploy time.
+      expect(JSON.stringify(t), label).not.toMatch(/\{\{resolve:/);
+      for (const name of FUNCTIONS) {
+        const e = env(t, name);
+        for (const key of [
+          "SMSGATE_ADMIN_KEY",
+          "SMSGATE_SECRET",
+          "TENCENT_SECRET_ID",
+          "TENCENT_SECRET_KEY",
+          "HUAWEI_APP_KEY",
+          "HUAWEI_APP_SECRET",
+        ])
+          expect(e, `${label} ${name}`).not.toHaveProperty(key);
+        expect(e.SMSGATE_SECRETS_PREFIX, `${label} ${name}`).toBe(PREFIX);
+        expect(e, `${label} ${name}`).not.toHaveProperty("SECRETS_MANAGER_ENDPOINT");
+      }
     }
+  });
+
+  it("each function lists exactly its own, and its role may read exactly those", () => {
+    for (const [label, t, vendors] of VENDORS())
+      for (const name of FUNCTIONS) {
+        const listed = env(t, name).SMSGATE_SECRETS?.split(",") ?? [];
+        expect(listed.sort(), `${label} ${name} lists`).toEqual(EXPECTED[name](vendors).sort());
+        const grants = secretGrants(t, name);
+        expect(grants.names.sort(), `${label} ${name}'s role reads`).toEqual(
+          listed.map((n) => `${PREFIX}${n}`).sort(),
+        );
+        // BatchGetSecretValue has no resource type ("*" is what AWS requires); it returns only
+        // what GetSecretValue allows. Nothing else of Secrets Manager is allowed.
+        expect(grants.batch, `${label} ${name}`).toEqual(["*"]);
+        expect(grants.otherActions, `${label} ${name}`).toEqual([]);
+      }
+  });
+
+  it("a Tencent-only, a Huawei-only and a two-provider stage each give every function a valid configuration, read with its own role", async () => {
+    // Every secret exists; each function's key may read only what its role grants, as IAM
+    // would let it (the local Secrets Manager refuses the rest with AccessDeniedException).
+    const credentials: (SecretsCredential & { fn: string; label: string })[] = [];
+    for (const [label, t] of VENDORS())
+      for (const name of FUNCTIONS)
+        credentials.push({
+          fn: name,
+          label,
+          accessKeyId: `AKID${credentials.length}`,
+          secretAccessKey: `secret-${label}-${name}`,
+          allow: secretGrants(t, name).names,
+        });
+    const sm = await startSecretsManager({ credentials, region: "ap-southeast-1" });
+    try {
+      sm.put(`${PREFIX}operator`, { adminKey: "operator-key-0123456789" });
+      sm.put(`${PREFIX}master`, { secrets: ["master-secret-0123456789"] });
+      sm.put(`${PREFIX}tencent`, { secretId: "AKIDtencent", secretKey: "tencent-key" });
+      sm.put(`${PREFIX}huawei`, { appKey: "hw-app-key", appSecret: "hw-app-secret" });
+      expect(SECRET_NAMES.sort()).toEqual(["huawei", "master", "operator", "tencent"]);
+      for (const [label, t, vendors] of VENDORS())
+        for (const name of FUNCTIONS) {
+          const { NODE_OPTIONS: _, ...rest } = env(t, name);
+          const config = loadConfig({
+            ...rest,
+            AWS_REGION: "ap-southeast-1",
+            SECRETS_MANAGER_ENDPOINT: sm.url,
+          });
+          const key = credentials.find(
+            (c) => c.label === label && c.fn === name,
+          ) as SecretsCredential;
+          const resolved = await resolveSecrets(config, { credentials: key });
+          const what = `${label} ${name}`;
+          expect(resolved.SMSGATE_SECRET, what).toEqual(["master-secret-0123456789"]);
+          const operator = ["send", "admin"].includes(name);
+          expect(resolved.SMSGATE_ADMIN_KEY, what).toBe(
+            operator ? "operator-key-0123456789" : undefined,
+          );
+          const sends = ["send", "threshold-check"].includes(name);
+          expect(resolved.TENCENT_SECRET_KEY, what).toBe(
+            sends && vendors.includes("tencent") ? "tencent-key" : undefined,
+          );
+          expect(resolved.HUAWEI_APP_SECRET, what).toBe(
+            sends && vendors.includes("huawei") ? "hw-app-secret" : undefined,
+          );
+        }
+      // One call per function, nothing else.
+      expect(sm.calls).toEqual({ BatchGetSecretValue: VENDORS().length * FUNCTIONS.length });
+    } finally {
+      await sm.close();
+    }
+  });
+});
+
+describe("providers and settings, from parameters", () => {
+  it("give vendor settings only to the functions that send", () => {
+    expect(env(both, "send")).toMatchObject({
+      TENCENT_SDK_APP_ID: BOTH.tencentSdkAppId,
+      TENCENT_ALERT_TEMPLATE_ID: BOTH.tencentAlertTemplateId,
+    });
+    expect(env(both, "threshold-check").TENCENT_ALERT_TEMPLATE_ID).toBe(
+      BOTH.tencentAlertTemplateId,
+    );
+    for (const t of [base, tuned, both])
+      for (const name of ["status-callback", "reply", "admin"] as const)
+        expect(
+          Object.keys(env(t, name)).filter((k) => /^(TENCENT|HUAWEI)_/.test(k)),
+          name,
+        ).toEqual([]);
   });
 
   it("switch providers and set their non-secret values without editing serverless.yml", () => {
     const send = env(tuned, "send");
     expect(send).toMatchObject({
-      HUAWEI_APP_KEY: ref("huaweiAppKey"),
-      HUAWEI_APP_SECRET: ref("huaweiAppSecret"),
       HUAWEI_ENDPOINT: TUNED.huaweiEndpoint,
       HUAWEI_SENDER: TUNED.huaweiSender,
       HUAWEI_ALERT_TEMPLATE_ID: TUNED.huaweiAlertTemplateId,
-      SMSGATE_SECRET: ref("smsgateSecret"),
       SMSGATE_PUBLIC_URL: TUNED.publicUrl,
     });
-    expect(JSON.stringify(tuned)).not.toMatch(/tencentSecret(Id|Key)/);
     // Unset optional values are left out, so lib/config's defaults apply (an empty string
     // would fail its checks at every cold start).
     expect(env(base, "send")).not.toHaveProperty("HUAWEI_ENDPOINT");
+    expect(env(base, "send")).not.toHaveProperty("TENCENT_SDK_APP_ID");
     expect(env(base, "send")).not.toHaveProperty("SMSGATE_PUBLIC_URL");
   });
 
   it("are all variables lib/config reads, with values it accepts", () => {
-    for (const t of [base, tuned])
+    for (const t of [base, tuned, both])
       for (const name of FUNCTIONS) {
-        const e = Object.fromEntries(
-          Object.entries(env(t, name)).map(([k, v]) => [
-            k,
-            v.startsWith("{{resolve:") ? "resolved-at-deploy-time" : v,
-          ]),
-        );
-        const { NODE_OPTIONS: _, ...rest } = e;
+        const { NODE_OPTIONS: _, ...rest } = env(t, name);
         const config = loadConfig({ ...rest, AWS_REGION: "ap-southeast-1" }) as Record<
           string,
           unknown

@@ -17,6 +17,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import JSZip from "jszip";
 import { afterAll, describe, expect, it } from "vitest";
+import { ensureTable, localClient, startDynalite } from "../../local/dynamo";
+import { startSecretsManager } from "../../local/secrets-manager/index";
+import { demoBinding } from "../../local/seed";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "../..");
@@ -91,6 +94,175 @@ describe("serverless package", () => {
         },
       },
     ).catch((e: { stderr: string }) => e);
-    expect((failure as { stderr: string }).stderr).toMatch(/SMSGATE_ADMIN_KEY/);
+    // The thrown error's own line (the minified source Node prints holds every name too).
+    expect((failure as { stderr: string }).stderr).toMatch(
+      /^Error: smsgate configuration invalid — SMSGATE_TABLE: /m,
+    );
   });
+
+  it("each bundle reads its secrets from Secrets Manager at cold start and serves a first request", async () => {
+    // The deployed environment of each function, from the packaged template, pointed at a
+    // local DynamoDB and a local Secrets Manager (which checks the SigV4 signature).
+    const template = JSON.parse(
+      readFileSync(join(out, "cloudformation-template-update-stack.json"), "utf8"),
+    );
+    const deployed = (name: string): Record<string, string> => {
+      const fn = Object.values(
+        template.Resources as Record<
+          string,
+          {
+            Properties?: {
+              FunctionName?: string;
+              Environment: { Variables: Record<string, string> };
+            };
+          }
+        >,
+      ).find((r) => r.Properties?.FunctionName === `smsgate-dev-${name}`);
+      const { NODE_OPTIONS: _, ...vars } = fn?.Properties?.Environment.Variables ?? {};
+      return vars;
+    };
+    const dynamo = await startDynalite({});
+    const table = "smsgate-dev";
+    await ensureTable(localClient(dynamo.endpoint), table);
+    const aws = { accessKeyId: "AKIDPACKAGETEST", secretAccessKey: "package-test-secret-key" };
+    const sm = await startSecretsManager({ credentials: [aws], region: "ap-southeast-1" });
+    const adminKey = "operator-key-from-secrets-manager";
+    sm.put("smsgate/dev/operator", { adminKey });
+    sm.put("smsgate/dev/master", { secrets: ["master-secret-from-secrets-manager"] });
+    sm.put("smsgate/dev/tencent", { secretId: "AKIDtencent", secretKey: "tencent-secret" });
+
+    /** Runs one bundle in a fresh process (one cold start) over these events, in order. */
+    const invoke = async (name: string, events: unknown[], env: Record<string, string> = {}) => {
+      const file = join(out, `unzipped-${name}`, "functions", `${name}.js`);
+      const script = `const { handler } = require(${JSON.stringify(file)});
+        (async () => { const out = [];
+          for (const e of JSON.parse(process.argv[1])) {
+            try { out.push(await handler(e)); } catch (err) { out.push({ error: err.message }); }
+          }
+          console.log(JSON.stringify(out)); })();`;
+      const { stdout } = await run(process.execPath, ["-e", script, JSON.stringify(events)], {
+        env: {
+          PATH: process.env.PATH ?? "",
+          NODE_PATH: runtime,
+          AWS_REGION: "ap-southeast-1",
+          AWS_ACCESS_KEY_ID: aws.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+          ...deployed(name),
+          SMSGATE_TABLE: table,
+          SMSGATE_LOG_LEVEL: "silent",
+          DYNAMODB_ENDPOINT: dynamo.endpoint,
+          SECRETS_MANAGER_ENDPOINT: sm.url,
+          ...env,
+        },
+      });
+      return JSON.parse(stdout) as { statusCode?: number; body?: string; error?: string }[];
+    };
+    const http = (
+      method: string,
+      route: string,
+      path: string,
+      o: { key?: string; body?: unknown; params?: Record<string, string> } = {},
+    ) => ({
+      version: "2.0",
+      routeKey: `${method} ${route}`,
+      rawPath: path,
+      rawQueryString: "",
+      headers: {
+        host: "api.example.com",
+        "x-forwarded-proto": "https",
+        "content-type": "application/json",
+        ...(o.key ? { authorization: `Bearer ${o.key}` } : {}),
+      },
+      pathParameters: o.params,
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: "000000000000",
+        apiId: "test",
+        domainName: "api.example.com",
+        domainPrefix: "api",
+        http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "test" },
+        requestId: "package-test",
+        routeKey: `${method} ${route}`,
+        stage: "$default",
+        time: new Date().toISOString(),
+        timeEpoch: Date.now(),
+      },
+    });
+    try {
+      // admin: the operator key (from the operator secret) creates an app; its callback URLs
+      // carry tokens derived from the master secret.
+      const [created] = await invoke("admin", [
+        http("POST", "/v1/apps", "/v1/apps", {
+          key: adminKey,
+          body: { name: "package", providers: [demoBinding("tencent")], defaultSign: "smsgate" },
+        }),
+      ]);
+      expect(created?.statusCode, JSON.stringify(created)).toBe(201);
+      const urls = JSON.parse(created?.body ?? "{}").callbackUrls.tencent;
+      const token = (url: string) => url.split("/").pop() as string;
+
+      // status-callback and reply: only the master secret, and it accepts those tokens.
+      const forged = `${token(urls.status).split("_")[0]}_${"x".repeat(32)}`;
+      const callback = (kind: string, t: string, body: unknown) =>
+        http("POST", `/callbacks/{provider}/${kind}/{token}`, `/callbacks/tencent/${kind}/${t}`, {
+          params: { provider: "tencent", token: t },
+          body,
+        });
+      const status = await invoke("status-callback", [
+        callback("status", token(urls.status), []),
+        callback("status", forged, []),
+      ]);
+      expect(status.map((r) => r.statusCode)).toEqual([200, 404]);
+      const reply = {
+        mobile: "13800138000",
+        nationcode: "86",
+        sign: "smsgate",
+        text: "hi",
+        time: 1_700_000_000,
+      };
+      const replies = await invoke("reply", [
+        callback("reply", token(urls.reply), reply),
+        callback("reply", forged, reply),
+      ]);
+      expect(replies.map((r) => r.statusCode)).toEqual([200, 404]);
+
+      // send: knows the operator key (and refuses it: it cannot send), not a made-up one.
+      const sent = await invoke("send", [
+        http("POST", "/v1/messages", "/v1/messages", {
+          key: adminKey,
+          body: { to: ["+8613800138000"], template: "login-code", params: ["1", "2"] },
+        }),
+        http("POST", "/v1/messages", "/v1/messages", {
+          key: "not-the-operator-key-at-all",
+          body: { to: ["+8613800138000"], template: "login-code", params: ["1", "2"] },
+        }),
+      ]);
+      expect(sent.map((r) => r.statusCode)).toEqual([403, 401]);
+
+      // threshold-check: a scheduled run over the table.
+      const [checked] = await invoke("threshold-check", [{ source: "aws.events" }]);
+      expect(checked?.error).toBeUndefined();
+
+      // Each cold start made exactly one call, BatchGetSecretValue.
+      expect(sm.calls).toEqual({ BatchGetSecretValue: 5 });
+
+      // A secret missing at cold start fails the event, naming it; the next event tries again.
+      const missing = await invoke(
+        "status-callback",
+        [callback("status", token(urls.status), []), callback("status", token(urls.status), [])],
+        { SMSGATE_SECRETS_PREFIX: "smsgate/nothere/" },
+      );
+      expect(missing.map((r) => r.error)).toEqual([
+        expect.stringContaining("secret smsgate/nothere/master: ResourceNotFoundException"),
+        expect.stringContaining("secret smsgate/nothere/master: ResourceNotFoundException"),
+      ]);
+      // The first event awaited the INIT fetch; the second fetched again.
+      expect(sm.calls.BatchGetSecretValue).toBe(5 + 2);
+    } finally {
+      await sm.close();
+      await dynamo.close();
+    }
+  }, 60_000);
 });
