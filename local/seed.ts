@@ -85,6 +85,7 @@ async function call<T>(
 export const ALERT_TEMPLATE_IDS = {
   tencent: "1000009",
   huawei: "8ff55eac1d0b478ab3c06c3c6a4923ff",
+  tencentInternational: "1000010",
 };
 
 /** Registers the demo templates and channels with the emulators (they keep no state). */
@@ -93,6 +94,11 @@ export function registerTemplates(tencent: TencentEmulator, huawei: HuaweiEmulat
     id: ALERT_TEMPLATE_IDS.tencent,
     body: ALERT_TEMPLATE_BODY,
     international: false,
+  });
+  tencent.addTemplate({
+    id: ALERT_TEMPLATE_IDS.tencentInternational,
+    body: ALERT_TEMPLATE_BODY,
+    international: true,
   });
   huawei.addTemplate({
     id: ALERT_TEMPLATE_IDS.huawei,
