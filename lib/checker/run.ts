@@ -115,6 +115,16 @@ export async function runChecks(deps: Deps, mailer?: Mailer) {
     failures: failures.length,
   };
   deps.log.info("threshold check", summary);
+  deps.log.metrics(
+    { function: "threshold-check" },
+    {
+      ReportsPulled: reconciled.pulled,
+      ReportsReconciled: reconciled.reconciled,
+      WebhookRetries: forwards.retried,
+      WebhookDeliveries: forwards.delivered,
+      CheckerFailures: failures.length,
+    },
+  );
   if (failures.length) throw new CheckerFailure(failures, summary);
   return summary;
 }
@@ -178,6 +188,10 @@ async function runAlert(
     done: failed.length === 0,
     release: true,
   });
+  deps.log.metrics(
+    { event: alert.event },
+    { AlertsDelivered: Object.keys(results).length - failed.length, AlertsFailed: failed.length },
+  );
   deps.log.info("alert", {
     appId: app.appId,
     alert: alert.key,
