@@ -360,7 +360,7 @@ async function sendAlertEmails(
 /**
  * The alert template approved for a provider and region: the app's own (domestic), else the
  * deployment's. International alerts need their own approved template (Tencent approves
- * international templates apart: docs/providers/tencent.md §5.3).
+ * international templates apart: docs/providers/tencent.md §1.1 TemplateId).
  */
 function alertTemplateId(
   deps: Deps,

@@ -381,9 +381,7 @@ describe("alerts that arrive", () => {
     const control = (await (await fetch(`${s.ses.url}/_control/emails`)).json()) as {
       emails: { messageId: string }[];
     };
-    expect(control.emails.map((m) => m.messageId)).toContain(
-      mails[0]?.messageId,
-    );
+    expect(control.emails.map((m) => m.messageId)).toContain(mails[0]?.messageId);
     const [alert] = await historyOf(app);
     expect(alert.state).toBe("done");
     expect(alert.sent).toEqual(
