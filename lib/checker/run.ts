@@ -13,7 +13,7 @@ import { bindingKey } from "../core/binding";
 import type { Deps } from "../core/deps";
 import { ulid } from "../core/ids";
 import type { AlertContact, App, MessageRecord, ProviderBinding } from "../core/model";
-import { type Phone, parsePhone } from "../core/phone";
+import type { Phone } from "../core/phone";
 import { dayOf, hourOf } from "../core/time";
 import type { Provider } from "../providers/port";
 import {
@@ -203,9 +203,15 @@ async function runAlert(
 
 type Result = Omit<AlertDelivery, "at" | "attempts">;
 
-/** A contact's number as a Phone; stored normalised, so this only recovers the country. */
-const phoneOf = (e164: string): Phone =>
-  parsePhone(e164) ?? { e164, mainland: e164.startsWith("+86"), country: "DEF" };
+/**
+ * A contact's number as a Phone. Stored normalised, so the region is its prefix; the country
+ * is left to the vendor's answer (no phone metadata in the checker's bundle: docs/performance.md).
+ */
+const phoneOf = (e164: string): Phone => ({
+  e164,
+  mainland: e164.startsWith("+86"),
+  country: e164.startsWith("+86") ? "CN" : "DEF",
+});
 
 /**
  * The alert SMS to the given contacts: one vendor call per region (a vendor refuses a call

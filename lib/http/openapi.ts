@@ -8,9 +8,24 @@ import { COMPONENT_SCHEMAS, OPERATION_IDS, QUERY_SCHEMAS, RESPONSES } from "./re
 import { type Route, routeKey } from "./routes";
 
 const errorRef = { $ref: "#/components/schemas/Error" };
-const error = (description: string) => ({
-  description,
-  content: { "application/json": { schema: errorRef } },
+/** Error answers, shared as components/responses (one copy, referenced by every operation). */
+const ERROR_RESPONSES: Record<string, { name: string; description: string }> = {
+  "400": {
+    name: "BadRequest",
+    description: "A catalogue code and a message that says what to fix",
+  },
+  "401": { name: "Unauthorized", description: "No key, or an unknown one" },
+  "403": { name: "Forbidden", description: "The key lacks the scope or tier" },
+  "404": { name: "NotFound", description: "Not found, or another app's (which answers the same)" },
+  "412": { name: "PreconditionFailed", description: "If-Match no longer matches" },
+  "4XX": { name: "ClientError", description: "Another refusal with a catalogue code" },
+  "5XX": {
+    name: "ServerError",
+    description: "InternalError or a vendor fault; the requestId finds it in the logs",
+  },
+};
+const error = (status: string) => ({
+  $ref: `#/components/responses/${ERROR_RESPONSES[status]?.name}`,
 });
 
 /** Path parameters' formats, where the API fixes one. */
@@ -112,14 +127,14 @@ export function openApiDocument(routes: readonly Route[], serverUrl: string) {
         ...(isPublic
           ? {}
           : {
-              "401": error("No key, or an unknown one"),
-              "403": error("The key lacks the scope or tier"),
+              "401": error("401"),
+              "403": error("403"),
             }),
-        "400": error("A catalogue code and a message that says what to fix"),
-        "404": error("Not found, or another app's (which answers the same)"),
-        ...(r.method === "patch" ? { "412": error("If-Match no longer matches") } : {}),
-        "4XX": error("Another refusal with a catalogue code"),
-        "5XX": error("InternalError or a vendor fault; the requestId finds it in the logs"),
+        "400": error("400"),
+        "404": error("404"),
+        ...(r.method === "patch" ? { "412": error("412") } : {}),
+        "4XX": error("4XX"),
+        "5XX": error("5XX"),
       },
     };
   }
@@ -143,6 +158,12 @@ export function openApiDocument(routes: readonly Route[], serverUrl: string) {
         },
       },
       schemas: COMPONENT_SCHEMAS,
+      responses: Object.fromEntries(
+        Object.values(ERROR_RESPONSES).map(({ name, description }) => [
+          name,
+          { description, content: { "application/json": { schema: errorRef } } },
+        ]),
+      ),
     },
     paths,
   };

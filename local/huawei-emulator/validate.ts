@@ -172,6 +172,7 @@ function paramsFit(template: HuaweiEmulatorTemplate, params: string[]): boolean 
     return params.length === 1 && Array.from(params[0] ?? "").length <= MAX_VERIFICATION_PARAM;
   }
   // §6.3: TEXT and the other types take 1–20 characters; TEXT refuses . 。 ' < > { }.
+  if (!template.typedVariables) return true;
   return params.every((param) => Array.from(param).length <= 20 && !/[.。'<>{}]/.test(param));
 }
 

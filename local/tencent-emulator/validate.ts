@@ -199,8 +199,12 @@ export function checkTemplateParams(
       "verification code template parameters must be 0-6 digits",
     );
   }
-  const max = template.maxParamLength ?? 6;
-  if (!template.verification && params.some((param) => Array.from(param).length > max)) {
+  const max = template.maxParamLength;
+  if (
+    max !== undefined &&
+    !template.verification &&
+    params.some((param) => Array.from(param).length > max)
+  ) {
     return new ApiError(
       "InvalidParameterValue.TemplateParameterLengthLimit",
       `the length of a template parameter exceeds the limit of ${max} characters`,

@@ -42,13 +42,14 @@ describe("the OpenAPI document", () => {
       const ok = op.responses[String(r.ok ?? 200)];
       if ((r.ok ?? 200) !== 204 && r.access !== "token")
         expect(ok.content["application/json"].schema, key).toBeDefined();
-      expect(op.responses["5XX"].content["application/json"].schema.$ref, key).toBe(
-        "#/components/schemas/Error",
-      );
+      expect(op.responses["5XX"].$ref, key).toBe("#/components/responses/ServerError");
       const isPublic = r.access === "none" || r.access === "token";
       expect(op.security, key).toEqual(isPublic ? [] : [{ bearer: [] }]);
     }
     expect(ids.size).toBe(API_ROUTES.length);
+    expect(doc.components.responses.ServerError.content["application/json"].schema.$ref).toBe(
+      "#/components/schemas/Error",
+    );
     const send = doc.paths["/v1/messages"].post;
     expect(send.parameters.map((p: { name: string }) => p.name)).toContain("Idempotency-Key");
     expect(
