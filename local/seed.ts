@@ -2,7 +2,7 @@
  * The demo apps, one per provider: created through the real admin API, their templates and
  * channels registered with the emulators the way an operator registers them in each console.
  */
-import { ALERT_TEMPLATE_BODY } from "../lib/rules/alerts";
+import { ALERT_PARAM_MAX, ALERT_TEMPLATE_BODY } from "../lib/rules/alerts";
 import type { HuaweiEmulator } from "./huawei-emulator/index";
 import type { TencentEmulator } from "./tencent-emulator/index";
 
@@ -85,6 +85,7 @@ async function call<T>(
 export const ALERT_TEMPLATE_IDS = {
   tencent: "1000009",
   huawei: "8ff55eac1d0b478ab3c06c3c6a4923ff",
+  tencentInternational: "1000010",
 };
 
 /** Registers the demo templates and channels with the emulators (they keep no state). */
@@ -93,11 +94,19 @@ export function registerTemplates(tencent: TencentEmulator, huawei: HuaweiEmulat
     id: ALERT_TEMPLATE_IDS.tencent,
     body: ALERT_TEMPLATE_BODY,
     international: false,
+    maxParamLength: ALERT_PARAM_MAX, // a new account's default (docs/providers/tencent.md §5.3)
+  });
+  tencent.addTemplate({
+    id: ALERT_TEMPLATE_IDS.tencentInternational,
+    body: ALERT_TEMPLATE_BODY,
+    international: true,
+    maxParamLength: ALERT_PARAM_MAX,
   });
   huawei.addTemplate({
     id: ALERT_TEMPLATE_IDS.huawei,
     body: ALERT_TEMPLATE_BODY,
     sender: DEMO_HUAWEI_SENDER,
+    typedVariables: true,
   });
   for (const t of DEMO_TEMPLATES) {
     const international = t.region === "international";

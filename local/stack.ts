@@ -14,6 +14,7 @@ import { type HuaweiEmulator, startHuaweiEmulator } from "./huawei-emulator/inde
 import { type HttpFunction, startRouter } from "./router";
 import { ALERT_TEMPLATE_IDS, DEMO_HUAWEI_SENDER, DEMO_TENCENT_SDK_APP_ID } from "./seed";
 import { httpRoutes } from "./serverless-config";
+import { type SesEmulator, startSesEmulator } from "./ses-emulator/index";
 import { startTencentEmulator, type TencentEmulator } from "./tencent-emulator/index";
 
 export interface StackOptions {
@@ -38,6 +39,7 @@ export interface StackOptions {
   huaweiPort?: number;
   /** Make smsgate sign with a different Huawei app secret than the emulator expects. */
   huaweiAppSecretOverride?: string;
+  sesPort?: number;
 }
 
 export interface Stack {
@@ -46,6 +48,8 @@ export interface Stack {
   masterSecret: string;
   tencent: TencentEmulator;
   huawei: HuaweiEmulator;
+  /** Amazon SES v2 stand-in: the alert e-mails it accepted (local/ses-emulator). */
+  ses: SesEmulator;
   /** The Huawei emulator's app key (whose reply URL routeCallbacks sets). */
   huaweiAppKey: string;
   deps: Deps;
@@ -59,6 +63,8 @@ export interface Stack {
 
 export const LOCAL_TABLE = "smsgate-local";
 const TENCENT_SDK_APP_ID = DEMO_TENCENT_SDK_APP_ID;
+/** The verified SES identity alert e-mails come from, locally. */
+export const LOCAL_ALERT_EMAIL_FROM = "alerts@smsgate.local";
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
@@ -84,6 +90,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     credentials: [{ appKey: huaweiAppKey, appSecret: huaweiAppSecret }],
     reportDelayMs: opts.reportDelayMs ?? 300,
   });
+  const ses = await startSesEmulator({ port: opts.sesPort, identities: [LOCAL_ALERT_EMAIL_FROM] });
   const handlers: Record<string, HttpFunction> = {};
   const routes = httpRoutes();
   const router = await startRouter({ port: opts.port, routes, handlers });
@@ -113,6 +120,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     HUAWEI_SENDER: DEMO_HUAWEI_SENDER,
     TENCENT_ALERT_TEMPLATE_ID: ALERT_TEMPLATE_IDS.tencent,
     HUAWEI_ALERT_TEMPLATE_ID: ALERT_TEMPLATE_IDS.huawei,
+    TENCENT_ALERT_TEMPLATE_ID_INTERNATIONAL: ALERT_TEMPLATE_IDS.tencentInternational,
+    SMSGATE_ALERT_EMAIL_FROM: LOCAL_ALERT_EMAIL_FROM,
+    SES_ENDPOINT: ses.url,
   });
   const meter = new RequestMeter();
   const deps = createDeps({
@@ -145,6 +155,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     masterSecret,
     tencent,
     huawei,
+    ses,
     huaweiAppKey,
     deps,
     meter,
@@ -154,6 +165,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await router.close();
       await tencent.close();
       await huawei.close();
+      await ses.close();
       await dynamo.close();
     },
   };

@@ -58,10 +58,20 @@ export const contactRoutes: Route[] = [
         alerts: items.map((a) => ({
           key: a.key,
           event: a.event,
+          code: a.code,
           subject: a.subject,
           value: a.value,
+          threshold: a.threshold,
           at: a.createdAt,
-          sent: a.sent ?? [],
+          updatedAt: a.updatedAt,
+          // done: every subscribed contact reached; pending: a delivery failed and the
+          // checker retries it while the alert's period lasts (docs/api.md).
+          state: a.doneAt || !a.deliveries ? "done" : "pending",
+          attempts: a.attempts ?? 1,
+          // Markers written before deliveries were tracked per channel hold `sent` (SMS only).
+          sent: a.deliveries
+            ? Object.values(a.deliveries as Record<string, object>)
+            : ((a.sent as object[] | undefined) ?? []).map((d) => ({ channel: "sms", ...d })),
         })),
       });
     },

@@ -64,7 +64,14 @@ export async function reconcile(
       });
     }
   }
-  await Promise.all([...queues.values()].map((q) => q.pull()));
+  // One vendor queue's fault must not keep the others from being reconciled.
+  const settled = await Promise.allSettled([...queues.values()].map((q) => q.pull()));
+  const failed = settled.filter((r) => r.status === "rejected");
+  if (failed.length)
+    throw new AggregateError(
+      failed.map((f) => f.reason),
+      `${failed.length} queue(s) not reconciled`,
+    );
   return { pulled, reconciled };
 }
 
@@ -73,12 +80,19 @@ export async function retryForwards(deps: Deps): Promise<{ retried: number; deli
   const due = await deps.store.dueForwards(new Date(deps.clock.now()).toISOString());
   const apps = new Map<string, App | undefined>();
   let delivered = 0;
-  await Promise.all(
+  // One reply's fault must not keep the others from being forwarded.
+  const settled = await Promise.allSettled(
     due.map(async (r) => {
       if (!apps.has(r.appId)) apps.set(r.appId, await deps.store.getApp(r.appId));
       const app = apps.get(r.appId);
       if (app && (await forwardReply(deps, app, r, r.forward?.attempts ?? 0, 5000))) delivered++;
     }),
   );
+  const failed = settled.filter((r) => r.status === "rejected");
+  if (failed.length)
+    throw new AggregateError(
+      failed.map((f) => f.reason),
+      `${failed.length} forward(s) failed`,
+    );
   return { retried: due.length, delivered };
 }

@@ -75,6 +75,14 @@ const schema = z.object({
   // The built-in alert template (ALERT_TEMPLATE_BODY) as approved in each vendor console.
   TENCENT_ALERT_TEMPLATE_ID: z.optional(text()),
   HUAWEI_ALERT_TEMPLATE_ID: z.optional(text()),
+  // The same template approved as an international template, for contacts outside the mainland.
+  TENCENT_ALERT_TEMPLATE_ID_INTERNATIONAL: z.optional(text()),
+  // Alert e-mails through Amazon SES (v2 API): the verified sender address; unset means
+  // contacts get SMS only. SES_REGION defaults to the table's; SES_ENDPOINT is the local
+  // stack's emulator (docs/api.md "Alert contacts and alert history").
+  SMSGATE_ALERT_EMAIL_FROM: z.optional(z.email()),
+  SES_REGION: z.optional(text()),
+  SES_ENDPOINT: z.optional(z.url()),
 });
 
 export type Config = z.output<typeof schema>;

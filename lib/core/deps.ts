@@ -32,9 +32,39 @@ export interface Deps {
   log: Logger;
 }
 
-function providersFrom(config: Config, senders: SenderFactory | undefined): Providers {
+/**
+ * A provider whose every vendor call writes one metrics line (lib/core/log.ts, EMF): its
+ * latency, and the numbers by outcome, per provider — the sends by status the alarms and
+ * dashboards read, measured where the vendor answers.
+ */
+function measured(provider: Provider, log: Logger, now: () => number): Provider {
+  return {
+    name: provider.name,
+    maxBatch: provider.maxBatch,
+    ...(provider.pullStatuses ? { pullStatuses: provider.pullStatuses.bind(provider) } : {}),
+    async send(batch) {
+      const started = now();
+      const outcomes = await provider.send(batch);
+      const counts: Record<string, number> = { VendorLatency: now() - started };
+      for (const o of outcomes) {
+        const name =
+          o.status === "accepted"
+            ? "SendsAccepted"
+            : o.status === "refused"
+              ? "SendsRefused"
+              : "SendsUnknown";
+        counts[name] = (counts[name] ?? 0) + 1;
+      }
+      log.metrics({ provider: provider.name }, counts);
+      return outcomes;
+    },
+  };
+}
+
+function providersFrom(config: Config, senders: SenderFactory | undefined, log: Logger): Providers {
   const built = senders?.(config) ?? new Map<ProviderName, Provider>();
-  return { get: (name) => built.get(name), webhooks: webhookParsers };
+  const wrapped = new Map([...built].map(([n, p]) => [n, measured(p, log, Date.now)]));
+  return { get: (name) => wrapped.get(name), webhooks: webhookParsers };
 }
 
 export function createDeps(
@@ -49,6 +79,7 @@ export function createDeps(
     { region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT },
     (c) => overrides.meter?.attach(c),
   );
+  const log = overrides.log ?? createLogger(config.SMSGATE_LOG_LEVEL);
   return {
     config,
     store:
@@ -57,8 +88,8 @@ export function createDeps(
         db: createDb(client, config.SMSGATE_TABLE),
         recordTtlDays: config.SMSGATE_RECORD_TTL_DAYS,
       }),
-    providers: overrides.providers ?? providersFrom(config, overrides.senders),
+    providers: overrides.providers ?? providersFrom(config, overrides.senders, log),
     clock: overrides.clock ?? systemClock,
-    log: overrides.log ?? createLogger(config.SMSGATE_LOG_LEVEL),
+    log,
   };
 }

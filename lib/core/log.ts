@@ -33,6 +33,46 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /**
+   * CloudWatch metrics as Embedded Metric Format: one JSON line that CloudWatch Logs turns into
+   * metrics, with no SDK and no extra call (docs/deploy.md). Written at any level but
+   * "silent"; counts are summed per dimension set.
+   */
+  metrics(
+    dimensions: Record<string, string>,
+    values: Record<string, number>,
+    unit?: "Count" | "Milliseconds",
+  ): void;
+}
+
+/** The namespace every smsgate metric is published under. */
+export const METRIC_NAMESPACE = "smsgate";
+
+/** The EMF line (pure, for tests): the `_aws` envelope, dimensions and values at the top level. */
+export function emfLine(
+  at: number,
+  dimensions: Record<string, string>,
+  values: Record<string, number>,
+  unit: "Count" | "Milliseconds" = "Count",
+): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: at,
+      CloudWatchMetrics: [
+        {
+          Namespace: METRIC_NAMESPACE,
+          Dimensions: [Object.keys(dimensions)],
+          // A name ending in "Latency" is a duration in milliseconds.
+          Metrics: Object.keys(values).map((Name) => ({
+            Name,
+            Unit: /Latency$/.test(Name) ? "Milliseconds" : unit,
+          })),
+        },
+      ],
+    },
+    ...dimensions,
+    ...values,
+  });
 }
 
 export function createLogger(level: Level, write: (line: string) => void = console.log): Logger {
@@ -40,5 +80,14 @@ export function createLogger(level: Level, write: (line: string) => void = conso
     if (order[l] < order[level]) return;
     write(JSON.stringify({ level: l, msg: maskPhone(msg), ...(clean(fields ?? {}) as object) }));
   };
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  return {
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    metrics(dimensions, values, unit) {
+      if (level === "silent" || Object.keys(values).length === 0) return;
+      write(emfLine(Date.now(), dimensions, values, unit));
+    },
+  };
 }

@@ -31,6 +31,8 @@ export interface HuaweiEmulatorTemplate {
   universal?: boolean;
   /** Verification-code template: one variable, at most 8 characters (docs/providers/huawei.md §6.2). */
   verification?: boolean;
+  /** Variables registered as TEXT/MONEY: each 1–20 characters, TEXT without . 。 ' < > { } (docs/providers/huawei.md §6.3). */
+  typedVariables?: boolean;
 }
 
 export interface HuaweiEmulatorOptions {

@@ -171,7 +171,9 @@ function paramsFit(template: HuaweiEmulatorTemplate, params: string[]): boolean 
   if (template.verification) {
     return params.length === 1 && Array.from(params[0] ?? "").length <= MAX_VERIFICATION_PARAM;
   }
-  return true;
+  // §6.3: TEXT and the other types take 1–20 characters; TEXT refuses . 。 ' < > { }.
+  if (!template.typedVariables) return true;
+  return params.every((param) => Array.from(param).length <= 20 && !/[.。'<>{}]/.test(param));
 }
 
 /** The status that refuses every number of the request, if any (unknown sender/template, …). */

@@ -36,6 +36,12 @@ export interface TencentEmulatorTemplate {
   international: boolean;
   /** Verification-code template: every variable 0–6 digits (docs/providers/tencent.md §5.3). */
   verification?: boolean;
+  /**
+   * Longest value of a non-verification variable: 6 characters by default for accounts opened
+   * after 2024-01-25, 12 for older individual ones (docs/providers/tencent.md §5.3). Unset: not
+   * checked (the billing tests send long values on purpose).
+   */
+  maxParamLength?: number;
 }
 
 export interface ControlMessage {

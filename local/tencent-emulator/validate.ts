@@ -199,6 +199,23 @@ export function checkTemplateParams(
       "verification code template parameters must be 0-6 digits",
     );
   }
+  const max = template.maxParamLength;
+  if (
+    max !== undefined &&
+    !template.verification &&
+    params.some((param) => Array.from(param).length > max)
+  ) {
+    return new ApiError(
+      "InvalidParameterValue.TemplateParameterLengthLimit",
+      `the length of a template parameter exceeds the limit of ${max} characters`,
+    );
+  }
+  if (params.some((param) => /https?:\/\/|www\./i.test(param))) {
+    return new ApiError(
+      "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter",
+      "URLs are not allowed in template parameters",
+    );
+  }
   return undefined;
 }
 

@@ -85,7 +85,9 @@ describe("volume", () => {
     await app.send(code(fresh()));
     await s.runChecker();
     expect(alertsTo(phones.ops as string)).toHaveLength(1);
-    expect(alertsTo(phones.ops as string)[0]?.params[1]).toContain("超过3");
+    // Short code and numbers, each within Tencent's 6-character variable limit.
+    expect(alertsTo(phones.ops as string)[0]?.params.slice(1)).toEqual(["国内超量", "4", "3"]);
+    expect(alertsTo(phones.ops as string)[0]?.code).toBe("Ok");
     clock.advance(60_000);
     await s.runChecker();
     await s.runChecker();
@@ -134,17 +136,23 @@ describe("package balance", () => {
     await intl(17); // 2 left
     await s.runChecker();
     await s.runChecker();
-    expect(alertsTo(phones.finance as string).map((m) => m.params[1])).toEqual([
-      "国际套餐包余量低于15%",
+    expect(alertsTo(phones.finance as string).map((m) => m.params.slice(1))).toEqual([
+      ["国际余量低", "2", "3"],
     ]);
     await intl(18); // 1 left: not below 5 % (1)
     await intl(19); // 0 left
     await s.runChecker();
     await s.runChecker();
-    expect(alertsTo(phones.finance as string).map((m) => m.params[1])).toEqual([
-      "国际套餐包余量低于15%",
-      "国际套餐包余量低于5%",
-      "国际套餐包余量低于1%",
+    expect(alertsTo(phones.finance as string).map((m) => m.params.slice(1))).toEqual([
+      ["国际余量低", "2", "3"],
+      ["国际余量低", "0", "1"],
+      ["国际余量低", "0", "1"],
+    ]);
+    const history = await s.api("GET", `/v1/apps/${app.appId}/alerts`, { key: app.apiKey });
+    expect(history.body.alerts.map((a: { subject: string }) => a.subject).sort()).toEqual([
+      "国际套餐包余量0条，低于1%（1条）",
+      "国际套餐包余量0条，低于5%（1条）",
+      "国际套餐包余量2条，低于15%（3条）",
     ]);
   });
 
@@ -196,7 +204,9 @@ describe("verification-code fraud rule", () => {
     await s.runChecker();
     await s.runChecker();
     expect(alertsTo(phones.sec as string)).toHaveLength(1);
-    expect(alertsTo(phones.sec as string)[0]?.params[1]).toContain("成功率50%");
+    expect(alertsTo(phones.sec as string)[0]?.params.slice(1)).toEqual(["验证码盗刷", "60", "50"]);
+    const history = await s.api("GET", `/v1/apps/${app.appId}/alerts`, { key: app.apiKey });
+    expect(history.body.alerts[0].subject).toContain("成功率50%");
   });
 
   it.each([
@@ -235,11 +245,170 @@ describe("bounded work", () => {
     const m = s.meter.read("threshold-check");
     expect(m.byCommand.ScanCommand).toBeUndefined();
     expect(m.byCommand.GetItemCommand).toBeUndefined();
-    // Apps whose alert condition still holds re-try their (already claimed) marker: one
-    // conditional put each. Everything else is the index, batched counters and two queues.
+    // Apps whose alert condition still holds re-try their (already delivered) marker: one
+    // conditional update each. Everything else is the index, batched counters and two queues.
+    expect(m.byCommand.PutItemCommand).toBeUndefined();
     expect(m.requests).toBeLessThanOrEqual(
-      3 + Math.ceil((summary.apps * 3) / 100) + (m.byCommand.PutItemCommand ?? 0),
+      3 + Math.ceil((summary.apps * 3) / 100) + (m.byCommand.UpdateItemCommand ?? 0),
     );
     expect(m.requests / summary.apps).toBeLessThan(1);
+  });
+});
+
+describe("alerts that arrive", () => {
+  const historyOf = async (app: TestApp) =>
+    (await s.api("GET", `/v1/apps/${app.appId}/alerts`, { key: app.apiKey })).body.alerts;
+
+  it("fit the variable limits of both vendors: a long name and a huge count still arrive on Huawei and Tencent", async () => {
+    const name = "Shop.example 国际商城 with a very long name";
+    for (const provider of ["tencent", "huawei"] as const) {
+      const app = await newApp(s, { name, thresholds: { domestic: { alert: 1 } } }, [provider]);
+      const phones = await withContacts(app, { ops: ["overVolume"] });
+      await s.deps.store.adjustUsage(
+        app.appId,
+        "2026-11-22",
+        { "lim:domestic": 123_456_789 },
+        START,
+      );
+      await s.runChecker();
+      const got =
+        provider === "tencent"
+          ? alertsTo(phones.ops as string)
+          : s.huawei
+              .messages()
+              .filter((m) => m.templateId === ALERT_TEMPLATE_IDS.huawei && m.phone === phones.ops);
+      expect(got).toHaveLength(1);
+      expect(got[0]?.params).toEqual(["Shopex", "国内超量", "1亿", "1"]);
+      expect(got[0]?.params.every((p) => Array.from(p).length <= 6)).toBe(true);
+      expect(got[0]?.code).toBe(provider === "tencent" ? "Ok" : "000000");
+    }
+  });
+
+  it("make one vendor call per region, so mainland and foreign contacts both get theirs", async () => {
+    const app = await newApp(s, { thresholds: { domestic: { alert: 1 } } });
+    const abroad = "+12025550199";
+    const mainland = fresh();
+    for (const [id, phone] of [
+      ["cn", mainland],
+      ["us", abroad],
+    ] as const) {
+      const r = await s.api("PUT", `/v1/apps/${app.appId}/contacts/${id}`, {
+        key: app.apiKey,
+        body: { name: id, phone, events: ["overVolume"] },
+      });
+      expect(r.status).toBe(200);
+    }
+    await app.send(code(fresh()));
+    await app.send(code(fresh()));
+    await s.runChecker();
+    expect(alertsTo(mainland).map((m) => m.code)).toEqual(["Ok"]);
+    const foreign = s.tencent
+      .messages()
+      .filter(
+        (m) => m.templateId === ALERT_TEMPLATE_IDS.tencentInternational && m.phone === abroad,
+      );
+    expect(foreign.map((m) => m.code)).toEqual(["Ok"]);
+    const [alert] = await historyOf(app);
+    expect(alert.state).toBe("done");
+    expect(alert.sent.map((d: { status: string }) => d.status)).toEqual(["submitted", "submitted"]);
+  });
+
+  it("are retried while the period lasts when the vendor fails, and delivered once", async () => {
+    const app = await newApp(s, { thresholds: { domestic: { alert: 1 } } });
+    const phones = await withContacts(app, { ops: ["overVolume"] });
+    await app.send(code(fresh()));
+    await app.send(code(fresh()));
+    s.tencent.setFault("http500");
+    await s.runChecker();
+    expect(alertsTo(phones.ops as string)).toEqual([]);
+    let [alert] = await historyOf(app);
+    expect(alert.state).toBe("pending");
+    expect(alert.sent).toEqual([expect.objectContaining({ channel: "sms", status: "failed" })]);
+    s.tencent.setFault("none");
+    clock.advance(300_000); // the next run
+    await s.runChecker();
+    clock.advance(300_000);
+    await s.runChecker();
+    expect(alertsTo(phones.ops as string).map((m) => m.code)).toEqual(["Ok"]);
+    [alert] = await historyOf(app);
+    expect(alert).toMatchObject({ state: "done", attempts: 2 });
+    expect(alert.sent).toEqual([
+      expect.objectContaining({ channel: "sms", status: "submitted", attempts: 2 }),
+    ]);
+  });
+
+  it("are not sent again when the vendor's answer was lost (it may have been delivered)", async () => {
+    const app = await newApp(s, { thresholds: { domestic: { alert: 1 } } });
+    const phones = await withContacts(app, { ops: ["overVolume"] });
+    await app.send(code(fresh()));
+    await app.send(code(fresh()));
+    s.tencent.setFault("timeout");
+    await s.runChecker();
+    s.tencent.setFault("none");
+    clock.advance(300_000);
+    await s.runChecker();
+    // The vendor received it once and never answered: not sent a second time.
+    expect(alertsTo(phones.ops as string)).toHaveLength(1);
+    const [alert] = await historyOf(app);
+    expect(alert).toMatchObject({ state: "done", attempts: 1 });
+    expect(alert.sent).toEqual([expect.objectContaining({ status: "unknown" })]);
+  });
+
+  it("go by e-mail through SES too, and a refused e-mail is retried without texting again", async () => {
+    const app = await newApp(s, { name: "mailshop", thresholds: { domestic: { limit: 1 } } });
+    const phone = fresh();
+    const put = await s.api("PUT", `/v1/apps/${app.appId}/contacts/ops`, {
+      key: app.apiKey,
+      body: { name: "Ops", phone, email: "ops@example.com", events: ["limitReached"] },
+    });
+    expect(put.status).toBe(200);
+    await app.send(code(fresh()));
+    s.ses.fault("reject");
+    await s.runChecker();
+    expect(s.ses.emails()).toEqual([]);
+    s.ses.fault("none");
+    clock.advance(300_000);
+    await s.runChecker();
+    clock.advance(300_000);
+    await s.runChecker();
+    expect(alertsTo(phone)).toHaveLength(1);
+    const mails = s.ses.emails().filter((m) => m.to.includes("ops@example.com"));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ from: "alerts@smsgate.local" });
+    expect(mails[0]?.subject).toContain("mailshop");
+    expect(mails[0]?.text).toContain("国内日发送量1，达到上限1，今日暂停发送");
+    // The control API serves the same mails.
+    const control = (await (await fetch(`${s.ses.url}/_control/emails`)).json()) as {
+      emails: { messageId: string }[];
+    };
+    expect(control.emails.map((m) => m.messageId)).toContain(mails[0]?.messageId);
+    const [alert] = await historyOf(app);
+    expect(alert.state).toBe("done");
+    expect(alert.sent).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ channel: "sms", status: "submitted", attempts: 1 }),
+        expect.objectContaining({ channel: "email", status: "sent", attempts: 2 }),
+      ]),
+    );
+  });
+
+  it("isolate one app's fault: the others are alerted, housekeeping runs, and the run fails loudly", async () => {
+    const broken = await newApp(s, { thresholds: { domestic: { alert: 1 } } });
+    const healthy = await newApp(s, { thresholds: { domestic: { alert: 1 } } });
+    const phones = await withContacts(healthy, { ops: ["overVolume"] });
+    for (const a of [broken, healthy]) {
+      await a.send(code(fresh()));
+      await a.send(code(fresh()));
+    }
+    // A hand-edited item: the app lost its thresholds.
+    await s.deps.store.updateApp(broken.appId, { updatedAt: START }, ["thresholds"]);
+    const err = await s.runChecker().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ name: "CheckerFailure" });
+    expect((err as Error).message).toContain(`app ${broken.appId}`);
+    expect((err as { summary: { apps: number } }).summary.apps).toBeGreaterThan(1);
+    expect(alertsTo(phones.ops as string)).toHaveLength(1);
   });
 });

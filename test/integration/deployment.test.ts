@@ -70,6 +70,9 @@ const TUNED = {
   api5xxPer5Minutes: "9",
   apiP99LatencyMs: "4000",
   logRetentionDays: "365",
+  tencentInternationalAlertTemplateId: "1000010",
+  alertEmailFrom: "alerts@example.com",
+  sesRegion: "ap-southeast-1",
 };
 
 beforeAll(async () => {
@@ -634,4 +637,143 @@ describe("providers and settings, from parameters", () => {
           expect(String(config[k]), `${name} ${k}`).toBe(v);
       }
   });
+});
+
+describe("alert e-mail, from parameters", () => {
+  it("gives the checker its SES sender and lets it send from that address only", () => {
+    expect(env(tuned, "threshold-check")).toMatchObject({
+      SMSGATE_ALERT_EMAIL_FROM: TUNED.alertEmailFrom,
+      SES_REGION: TUNED.sesRegion,
+      TENCENT_ALERT_TEMPLATE_ID_INTERNATIONAL: TUNED.tencentInternationalAlertTemplateId,
+    });
+    expect(env(base, "threshold-check")).not.toHaveProperty("SMSGATE_ALERT_EMAIL_FROM");
+    const statementOf = (t: Template) =>
+      resource(t, "ThresholdCheckRole").Properties.Policies.find(
+        (p: Json) => p.PolicyName === "alert-email",
+      )?.PolicyDocument.Statement[0];
+    expect(statementOf(tuned)).toMatchObject({
+      Action: ["ses:SendEmail"],
+      Condition: { StringEquals: { "ses:FromAddress": TUNED.alertEmailFrom } },
+    });
+    expect(statementOf(base).Condition.StringEquals["ses:FromAddress"]).toBe("none");
+    for (const name of ["send", "status-callback", "reply", "admin"] as const)
+      expect(
+        JSON.stringify(resource(base, lambda(base, name)[1].Role["Fn::GetAtt"][0])),
+      ).not.toContain("ses:");
+  });
+});
+
+/**
+ * cfn-guard 3.1.1 with the AWS Control Tower proactive rules, from the npm package
+ * @cdklabs/cdk-validator-cfnguard, on the packaged templates: every failing rule must be
+ * one docs/deploy.md waives, with its reason ("Control Tower and Guard rules").
+ */
+describe("cfn-guard, Control Tower rules", () => {
+  const guard = join(root, "node_modules/@cdklabs/cdk-validator-cfnguard");
+  const binary = join(
+    guard,
+    "bin",
+    process.platform === "darwin" ? "macos" : "ubuntu",
+    process.arch === "arm64" ? "aarch64" : "x86_64",
+    "cfn-guard",
+  );
+  const ruleId = (file: string) =>
+    file
+      .replace(/\.guard$/, "")
+      .toUpperCase()
+      .replace(/-/g, ".");
+
+  // The rule folders for the services the template uses (all of the 237 rules take a minute
+  // on a shared machine; the others would all be skipped). A service with no folder must be
+  // listed here, so a new resource type cannot slip past unchecked.
+  const FOLDER: Record<string, string | null> = {
+    apigatewayv2: "apigateway",
+    cloudwatch: "cloudwatch",
+    logs: "cloudwatch",
+    dynamodb: "dynamodb",
+    iam: "identityandaccessmanagement",
+    kms: "keymanagementservice",
+    lambda: "lambda",
+    s3: "s3",
+    sqs: "sqs",
+    sns: null, // no Control Tower proactive rule; docs/deploy.md covers SNS.1/SNS.2
+    events: null,
+  };
+  const folders = (t: Template) => {
+    const services = new Set(
+      Object.values(t.Resources).map((r) => (r.Type.split("::")[1] ?? "").toLowerCase()),
+    );
+    for (const sv of services) expect(Object.keys(FOLDER), `rules for ${sv}`).toContain(sv);
+    return [...new Set([...services].map((sv) => FOLDER[sv]).filter((f): f is string => !!f))];
+  };
+
+  async function results(name: string, t: Template): Promise<Record<string, string>> {
+    const out = await run(
+      binary,
+      [
+        "validate",
+        ...folders(t).flatMap((f) => ["-r", join(guard, "rules/control-tower/cfn-guard", f)]),
+        "-d",
+        join(work, name, "cloudformation-template-update-stack.json"),
+        "-S",
+        "all",
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+    ).catch((err: { stdout?: string; code?: number }) => {
+      // cfn-guard exits 19 when a rule fails; anything else is a broken run.
+      if (err.code !== 19) throw err;
+      return { stdout: err.stdout ?? "" };
+    });
+    const status: Record<string, string> = {};
+    for (const m of out.stdout.matchAll(/\s(ct-[\w-]+\.guard)\/\S+\s+(PASS|FAIL|SKIP)\b/g)) {
+      const id = ruleId(m[1] as string);
+      // One file may hold several checks: the rule fails if any does.
+      if (status[id] !== "FAIL")
+        status[id] = m[2] === "SKIP" && status[id] ? status[id] : (m[2] as string);
+    }
+    return status;
+  }
+
+  /** The rules docs/deploy.md's table marks "waived", with "by default" ones apart. */
+  function waivers(): { always: Set<string>; byDefault: Set<string> } {
+    const doc = readFileSync(join(root, "docs/deploy.md"), "utf8");
+    const always = new Set<string>();
+    const byDefault = new Set<string>();
+    for (const line of doc.split("\n")) {
+      const cells = line.split("|").map((c) => c.trim());
+      if (cells.length < 5 || !/waived/.test(cells[3] ?? "")) continue;
+      for (const m of (cells[1] ?? "").matchAll(/CT\.([A-Z0-9]+)\.PR\.([\d/]+)/g))
+        for (const n of (m[2] as string).split("/"))
+          (/by default/.test(cells[3] ?? "") ? byDefault : always).add(`CT.${m[1]}.PR.${n}`);
+    }
+    return { always, byDefault };
+  }
+
+  it("fail no rule that docs/deploy.md does not waive, with the defaults and with every parameter set", async () => {
+    const { always, byDefault } = waivers();
+    expect(always.size).toBeGreaterThan(0);
+    const b = await results("base", base);
+    const t = await results("tuned", tuned);
+    const failing = (r: Record<string, string>) =>
+      Object.keys(r)
+        .filter((k) => r[k] === "FAIL")
+        .sort();
+    expect(failing(b).filter((k) => !always.has(k) && !byDefault.has(k))).toEqual([]);
+    expect(failing(t).filter((k) => !always.has(k))).toEqual([]);
+    // The waivers name rules that exist, and the protections the doc claims do pass.
+    for (const k of [...always, ...byDefault]) expect(Object.keys(b), k).toContain(k);
+    for (const k of [
+      "CT.DYNAMODB.PR.1",
+      "CT.DYNAMODB.PR.2",
+      "CT.APIGATEWAY.PR.4",
+      "CT.CLOUDWATCH.PR.1",
+      "CT.CLOUDWATCH.PR.3",
+      "CT.CLOUDWATCH.PR.4",
+      "CT.KMS.PR.1",
+      "CT.IAM.PR.1",
+      "CT.IAM.PR.5",
+    ])
+      expect(b[k], k).toBe("PASS");
+    expect(t["CT.CLOUDWATCH.PR.2"]).toBe("PASS");
+  }, 240_000);
 });
