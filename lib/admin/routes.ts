@@ -1,6 +1,7 @@
 /** Every route the admin function serves, from the modules that declare them. */
 import type { Route } from "../http/routes";
 import { appRoutes } from "./apps";
+import { callbackRoutes } from "./callbacks";
 import { contactRoutes } from "./contacts";
 import { keyRoutes } from "./keys";
 import { optOutRoutes, whitelistRoutes } from "./lists";
@@ -21,4 +22,5 @@ export const adminRoutes: Route[] = [
   ...recordRoutes,
   ...statsRoutes,
   ...openApiRoutes,
+  ...callbackRoutes,
 ];

@@ -19,6 +19,22 @@ export function callbackToken(master: string, appId: string): string {
   return `${appId}_${mac.replace(/[-_]/g, "x")}`;
 }
 
+/**
+ * The deployment's account-level reply token: Tencent takes one reply URL per account, so
+ * replies to it are routed to the app that last texted the number (lib/callbacks/ingest.ts).
+ */
+export function accountReplyToken(master: string): string {
+  const mac = createHmac("sha256", derive(master, "account-reply-token"))
+    .update("account")
+    .digest("base64url")
+    .slice(0, 32);
+  return `account_${mac.replace(/[-_]/g, "x")}`;
+}
+
+export function isAccountReplyToken(master: string, token: string): boolean {
+  return token.startsWith("account_") && safeEqual(accountReplyToken(master), token);
+}
+
 /** The app a callback token was minted for, or undefined if it was not minted by us. */
 export function appOfCallbackToken(master: string, token: string): string | undefined {
   const appId = token.split("_")[0] ?? "";

@@ -8,8 +8,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
-import { routeTo } from "../helpers/stack";
-import { newApp, startTestStack, type TestApp, type TestStack } from "../helpers/stack";
+import { newApp, routeTo, startTestStack, type TestApp, type TestStack } from "../helpers/stack";
 
 const START = "2026-11-22T02:00:00Z";
 const CHECKER_PERIOD_MS = 5 * 60_000; // serverless.yml: rate(5 minutes)
@@ -60,7 +59,11 @@ describe.each(["tencent", "huawei"] as const)("%s", (provider) => {
       const sent = await Promise.all(
         apps.map(async (app) => {
           const res = await app.send(code(fresh()));
-          return { app, id: res.body.messages[0].id as string, status: res.body.messages[0].status };
+          return {
+            app,
+            id: res.body.messages[0].id as string,
+            status: res.body.messages[0].status,
+          };
         }),
       );
       expect(sent.map((x) => x.status)).toEqual(["unknown", "unknown"]);
@@ -96,9 +99,8 @@ describe("the pushed report alone", () => {
     const [app] = await appsFor("tencent");
     s.tencent.addApp({
       sdkAppId: "1400000001",
-      statusCallbackUrl: (
-        await s.api("GET", `/v1/apps/${app?.appId}`, { key: app?.apiKey })
-      ).body.callbackUrls.tencent.status,
+      statusCallbackUrl: (await s.api("GET", `/v1/apps/${app?.appId}`, { key: app?.apiKey })).body
+        .callbackUrls.tencent.status,
       statusExt: true,
     });
     s.tencent.setFault("timeout");
