@@ -13,6 +13,7 @@ import type { App, InboundReply, StoredReply } from "../core/model";
 import { appOfCallbackToken, isAccountReplyToken } from "../core/secrets";
 import type { WebhookAck, Webhooks } from "../providers/port";
 import { isUnsubscribe } from "../rules/keywords";
+import { forwardReply } from "./forward";
 
 function appIdForToken(deps: Deps, token: string): string {
   const appId = appOfCallbackToken(masterSecret(deps.config), token);
@@ -101,8 +102,8 @@ const fingerprint = (r: InboundReply) =>
  * account-level token (GET /v1/callbacks) files each under the app that last texted the
  * number under its signature — Tencent takes one reply URL per account and its reply names
  * no SdkAppId (docs/providers/tencent.md §4b). Replies are de-duplicated on number, signature,
- * text and the vendor's time; the answer does not wait for the app's webhook: forwards are
- * queued and the checker delivers them (lib/checker/housekeeping.ts).
+ * text and the vendor's time; each new reply gets one quick forward attempt, and what the
+ * app did not acknowledge is retried by the checker (lib/checker/housekeeping.ts).
  */
 export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<WebhookAck> {
   const webhooks = webhooksFor(deps, input.provider);
@@ -161,6 +162,8 @@ export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<W
           : undefined,
       ]);
       deps.log.info("reply", { appId: app.appId, id: r.id, phone: r.phone, optedOut: r.optedOut });
+      // One quick attempt now (docs/api.md "Reply forwarding"); the checker retries the rest.
+      if (app.replyWebhook) await forwardReply(deps, app, r, 0, 1500);
     }),
   );
   if (duplicates || unroutable)
