@@ -2,6 +2,7 @@
 import type { Route } from "../http/routes";
 import { appRoutes } from "./apps";
 import { callbackTokenRoutes } from "./callback-tokens";
+import { callbackRoutes } from "./callbacks";
 import { contactRoutes } from "./contacts";
 import { keyRoutes } from "./keys";
 import { optOutRoutes, whitelistRoutes } from "./lists";
@@ -23,4 +24,5 @@ export const adminRoutes: Route[] = [
   ...recordRoutes,
   ...statsRoutes,
   ...openApiRoutes,
+  ...callbackRoutes,
 ];

@@ -3,13 +3,19 @@
  * verified without a read. Status reports become final statuses exactly once; replies are
  * stored, "stop" keywords opt the number out, and replies are forwarded to the app.
  */
+import { createHash } from "node:crypto";
 import { masterSecret } from "../config";
 import { appBindingKey } from "../core/binding";
 import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
 import { messageIdForSerial, ulid } from "../core/ids";
 import type { App, InboundReply, StoredReply } from "../core/model";
-import { claimOfCallbackToken, type TokenClaim, tokenValid } from "../core/secrets";
+import {
+  claimOfCallbackToken,
+  isAccountReplyToken,
+  type TokenClaim,
+  tokenValid,
+} from "../core/secrets";
 import type { WebhookAck, Webhooks } from "../providers/port";
 import { isUnsubscribe } from "../rules/keywords";
 import { forwardReply } from "./forward";
@@ -107,42 +113,83 @@ function signOf(app: App, reply: InboundReply): string {
   return app.signatures.length === 1 ? (app.signatures[0] as string) : "*";
 }
 
-/** POST /callbacks/{provider}/reply/{token}. */
+const fingerprint = (r: InboundReply) =>
+  createHash("sha256")
+    .update(JSON.stringify([r.phone, r.sign ?? "", r.text, r.receivedAt]))
+    .digest("base64url")
+    .slice(0, 32);
+
+/**
+ * POST /callbacks/{provider}/reply/{token}. An app's token files replies under that app; the
+ * account-level token (GET /v1/callbacks) files each under the app that last texted the
+ * number under its signature — Tencent takes one reply URL per account and its reply names
+ * no SdkAppId (docs/providers/tencent.md §4b). Replies are de-duplicated on number, signature,
+ * text and the vendor's time; each new reply gets one quick forward attempt, and what the
+ * app did not acknowledge is retried by the checker (lib/checker/housekeeping.ts).
+ */
 export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<WebhookAck> {
   const webhooks = webhooksFor(deps, input.provider);
-  const claim = claimForToken(deps, input.token);
-  const { appId } = claim;
+  const account = isAccountReplyToken(masterSecret(deps.config), input.token);
+  const claim = account ? undefined : claimForToken(deps, input.token);
+  const tokenApp = claim?.appId;
   const parsed = webhooks.parseReplies(input.body, input.contentType);
   if (!parsed.ok) {
-    deps.log.warn("reply refused", { appId, provider: input.provider, error: parsed.error });
+    deps.log.warn("reply refused", {
+      appId: tokenApp,
+      provider: input.provider,
+      error: parsed.error,
+    });
     return { ...webhooks.ack(false, parsed.error), statusCode: 400 };
   }
-  const app = requireCurrent(deps, await deps.store.getApp(appId), claim);
-  const at = new Date(deps.clock.now()).toISOString();
-  const stored: StoredReply[] = parsed.items.map((reply) => ({
-    ...reply,
-    id: ulid(deps.clock.now()),
-    appId,
-    createdAt: at,
-    optedOut: isUnsubscribe(reply.text, app.unsubscribeKeywords),
-  }));
-  // The durable writes first: the reply (queued for forwarding) and any opt-out it makes.
-  await Promise.all(
-    stored.flatMap((r) => [
-      deps.store.putReply(r, Boolean(app.replyWebhook)),
-      r.optedOut
-        ? deps.store.addOptOut(appId, r.phone, {
-            sign: signOf(app, r),
-            reason: "reply-keyword",
-            at,
-            detail: `reply ${r.id}: ${JSON.stringify(r.text)}`,
-          })
-        : undefined,
-    ]),
+  const routed = await Promise.all(
+    parsed.items.map(async (reply) => ({
+      reply,
+      appId: tokenApp ?? (await deps.store.lastSender(input.provider, reply.phone, reply.sign)),
+    })),
   );
-  for (const r of stored)
-    deps.log.info("reply", { appId, id: r.id, phone: r.phone, optedOut: r.optedOut });
-  // One quick attempt now; the checker retries what the app did not acknowledge.
-  if (app.replyWebhook) await Promise.all(stored.map((r) => forwardReply(deps, app, r, 0, 1500)));
+  const apps = new Map<string, App | undefined>();
+  for (const { appId } of routed)
+    if (appId && !apps.has(appId)) apps.set(appId, await deps.store.getApp(appId));
+  if (claim) requireCurrent(deps, apps.get(claim.appId), claim);
+  const at = new Date(deps.clock.now()).toISOString();
+  let duplicates = 0;
+  let unroutable = 0;
+  await Promise.all(
+    routed.map(async ({ reply, appId }) => {
+      const app = appId ? apps.get(appId) : undefined;
+      if (!app) {
+        unroutable++; // nobody we know texted this number: acknowledged, logged, not filed
+        return;
+      }
+      if (!(await deps.store.claimReply(app.appId, reply.phone, fingerprint(reply), at))) {
+        duplicates++;
+        return;
+      }
+      const r: StoredReply = {
+        ...reply,
+        id: ulid(deps.clock.now()),
+        appId: app.appId,
+        createdAt: at,
+        optedOut: isUnsubscribe(reply.text, app.unsubscribeKeywords),
+      };
+      // The durable writes: the reply (queued for forwarding) and any opt-out it makes.
+      await Promise.all([
+        deps.store.putReply(r, Boolean(app.replyWebhook)),
+        r.optedOut
+          ? deps.store.addOptOut(app.appId, r.phone, {
+              sign: signOf(app, r),
+              reason: "reply-keyword",
+              at,
+              detail: `reply ${r.id}: ${JSON.stringify(r.text)}`,
+            })
+          : undefined,
+      ]);
+      deps.log.info("reply", { appId: app.appId, id: r.id, phone: r.phone, optedOut: r.optedOut });
+      // One quick attempt now (docs/api.md "Reply forwarding"); the checker retries the rest.
+      if (app.replyWebhook) await forwardReply(deps, app, r, 0, 1500);
+    }),
+  );
+  if (duplicates || unroutable)
+    deps.log.info("replies not filed", { provider: input.provider, duplicates, unroutable });
   return webhooks.ack(true);
 }

@@ -8,71 +8,59 @@ import type { Deps } from "../core/deps";
 import { messageIdForSerial } from "../core/ids";
 import type { App } from "../core/model";
 
-/** Pulls each provider queue once (apps sharing one SmsSdkAppId share its queue). */
+/**
+ * The second channel for unknown outcomes (the first is the pushed report, lib/store
+ * messages.ts): pulls each vendor queue once — keyed by the real vendor account, so apps that
+ * name the deployment's SmsSdkAppId and apps that name none share one queue — and applies
+ * what it returns through that account's binding. A pulled status echoes our request id,
+ * which finds a timed-out send's record; one whose record does not exist yet is kept as an
+ * orphan with that id until it does, never dropped. Then sends still unknown when the
+ * report window has closed end `expired`.
+ */
 export async function reconcile(
   deps: Deps,
   apps: App[],
-): Promise<{ pulled: number; reconciled: number }> {
-  const queues = new Map<string, { apps: App[]; pull: () => Promise<unknown> }>();
+): Promise<{ pulled: number; reconciled: number; expired: number }> {
+  const queues = new Map<string, App["providers"][number]>();
   const at = new Date(deps.clock.now()).toISOString();
   let pulled = 0;
   let reconciled = 0;
-  for (const app of apps) {
+  for (const app of apps)
     for (const binding of app.providers) {
-      const provider = deps.providers.get(binding.provider);
-      if (!provider?.pullStatuses) continue;
+      if (!deps.providers.get(binding.provider)?.pullStatuses) continue;
       const queue = bindingKey(deps.config, binding);
-      const entry = queues.get(queue);
-      if (entry) {
-        entry.apps.push(app);
-        continue;
-      }
-      const group: App[] = [app];
-      queues.set(queue, {
-        apps: group,
-        pull: async () => {
-          const statuses = await provider.pullStatuses?.(binding).catch((err: Error) => {
-            deps.log.warn("pull failed", { provider: binding.provider, err });
-            return [];
-          });
-          pulled += statuses?.length ?? 0;
-          const reports = await Promise.all(
-            (statuses ?? []).map(async (status) => {
-              // A timed-out send's record has our own id; find it by request and number.
-              for (const a of status.reference ? group : []) {
-                const id = await deps.store.findUnknown(
-                  a.appId,
-                  status.reference as string,
-                  status.phone,
-                );
-                if (id) {
-                  reconciled++;
-                  await deps.store.forgetUnknown(a.appId, status.reference as string, status.phone);
-                  return { messageId: id, report: status };
-                }
-              }
-              return {
-                messageId: messageIdForSerial(status.provider, status.serial),
-                report: status,
-              };
-            }),
-          );
-          // Pulled from the vendor's own queue: the reports speak for that binding.
-          if (reports.length)
-            await deps.store.applyReports(reports, at, { bindingOf: () => queue });
-        },
-      });
+      if (!queues.has(queue)) queues.set(queue, binding);
     }
-  }
   // One vendor queue's fault must not keep the others from being reconciled.
-  const settled = await Promise.allSettled([...queues.values()].map((q) => q.pull()));
+  const settled = await Promise.allSettled(
+    [...queues].map(async ([queue, binding]) => {
+      const provider = deps.providers.get(binding.provider);
+      const statuses = await provider?.pullStatuses?.(binding).catch((err: Error) => {
+        deps.log.warn("pull failed", { provider: binding.provider, err });
+        return [];
+      });
+      if (!statuses?.length) return;
+      pulled += statuses.length;
+      const result = await deps.store.applyReports(
+        statuses.map((status) => ({
+          messageId: messageIdForSerial(status.provider, status.serial),
+          report: status,
+        })),
+        at,
+        // Pulled from the vendor's own queue: the reports speak for that binding.
+        { bindingOf: () => queue },
+      );
+      reconciled += result.reconciled;
+    }),
+  );
+  const { expired } = await deps.store.expireUnknowns(at);
   const failed = settled.filter((r) => r.status === "rejected");
   if (failed.length)
     throw new AggregateError(
-      failed.map((f) => f.reason),
+      failed.map((f) => (f as PromiseRejectedResult).reason),
       `${failed.length} queue(s) not reconciled`,
     );
-  return { pulled, reconciled };
+  return { pulled, reconciled, expired };
 }
 
 /** Retries reply forwards that are due, each once per run. */

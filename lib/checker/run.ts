@@ -101,8 +101,10 @@ export async function runChecks(deps: Deps, mailer?: Mailer) {
     );
   }
   const [reconciled, orphans, forwards] = await Promise.all([
-    isolated("reconcile", { pulled: 0, reconciled: 0 }, () => reconcile(deps, apps)),
-    isolated("orphans", { counted: 0, dropped: 0 }, () => deps.store.sweepOrphans(at)),
+    isolated("reconcile", { pulled: 0, reconciled: 0, expired: 0 }, () => reconcile(deps, apps)),
+    isolated("orphans", { counted: 0, dropped: 0, reconciled: 0 }, () =>
+      deps.store.sweepOrphans(at),
+    ),
     isolated("forwards", { retried: 0, delivered: 0 }, () => retryForwards(deps)),
   ]);
   const summary = {

@@ -164,16 +164,21 @@ export interface StatusReport {
   description?: string;
   /** When the handset received it (vendor time), ISO. */
   receivedAt?: string;
+  /** What smsgate sent along (our request id: Tencent `ext`/SessionContext, Huawei `extend`). */
+  reference?: string;
 }
 
 /** A message's final status, written by the first report that wins. */
 export interface MessageStatusItem {
   messageId: string;
-  status: "delivered" | "undelivered";
+  /** `expired`: still unknown when the vendor's report window (72 h) closed. */
+  status: "delivered" | "undelivered" | "expired";
   carrierCode: string;
   description?: string;
   provider: ProviderName;
   serial: string;
+  /** The request id the report echoed, kept on an orphan until its unknown send appears. */
+  reference?: string;
   /** The binding the report came through and the number it named (checked against the record). */
   binding?: string;
   phone?: string;

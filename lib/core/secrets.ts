@@ -42,6 +42,30 @@ export function callbackToken(masters: Masters, appId: string, generation = 0): 
   return mint(masters[0] as string, appId, generation);
 }
 
+function accountMac(master: string): string {
+  return createHmac("sha256", derive(master, "account-reply-token"))
+    .update("account")
+    .digest("base64url")
+    .slice(0, 32)
+    .replace(/[-_]/g, "x");
+}
+
+/**
+ * The deployment's account-level reply token: Tencent takes one reply URL per account, so
+ * replies to it are routed to the app that last texted the number (lib/callbacks/ingest.ts).
+ */
+export function accountReplyToken(masters: Masters): string {
+  return `account_${accountMac(masters[0] as string)}`;
+}
+
+/** Whether a token is the account-level reply token under any listed master secret. */
+export function isAccountReplyToken(masters: Masters, token: string): boolean {
+  return (
+    token.startsWith("account_") &&
+    masters.some((m) => safeEqual(`account_${accountMac(m)}`, token))
+  );
+}
+
 /**
  * The app and generation a callback token was minted for, by any listed master secret, or
  * undefined if none minted it. Whether the generation is still valid is the app's to say

@@ -217,6 +217,9 @@ export const RESPONSES: Record<string, { schema?: Schema; headers?: Record<strin
     ),
   },
   "DELETE /v1/apps/{appId}/keys/{id}": {},
+  "GET /v1/callbacks": {
+    schema: obj({ tencent: { type: "object" }, huawei: { type: "object" } }, ["tencent", "huawei"]),
+  },
   "POST /v1/apps/{appId}/callback-tokens": {
     schema: obj({ callbackUrls: { type: "object" }, previousValidUntil: time }, [
       "callbackUrls",
@@ -358,6 +361,7 @@ export const OPERATION_IDS: Record<string, string> = {
   "POST /v1/apps/{appId}/keys": "createKey",
   "DELETE /v1/apps/{appId}/keys/{id}": "revokeKey",
   "POST /v1/apps/{appId}/callback-tokens": "rotateCallbackTokens",
+  "GET /v1/callbacks": "getAccountCallbacks",
   "GET /v1/apps/{appId}/whitelist": "listWhitelist",
   "PUT /v1/apps/{appId}/whitelist/{phone}": "addToWhitelist",
   "DELETE /v1/apps/{appId}/whitelist/{phone}": "removeFromWhitelist",

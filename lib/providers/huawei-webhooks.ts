@@ -95,8 +95,10 @@ function toReport(r: z.output<typeof reportSchema>): StatusReport {
     phone: toE164(r.to),
     delivered: r.status === "DELIVRD",
     carrierCode: r.status,
-    description: r.statusDesc || undefined,
+    description: r.statusDesc?.slice(0, 256) || undefined,
     receivedAt: utcToIso(r.updateTime),
+    // smsgate sets `extend` to its request id (§4.1): how a timed-out send is found.
+    reference: r.extend?.slice(0, 128) || undefined,
   };
 }
 
@@ -127,7 +129,7 @@ export const huaweiWebhooks: Webhooks = {
         {
           provider: "huawei",
           phone: toE164(r.from),
-          text: r.body,
+          text: r.body.slice(0, 1024),
           // docs/providers/huawei.md §5: no signature in the push; the channel number the user replied to
           // (`to`, possibly with an extension) is what names the signature, so keep it.
           extend: r.to || undefined,

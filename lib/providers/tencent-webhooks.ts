@@ -11,10 +11,20 @@ import type { Parsed, Webhooks } from "./port";
 const nationcode = z.string().check(z.minLength(1), z.maxLength(4));
 const mobile = z.string().check(z.minLength(1), z.maxLength(20));
 
-// docs/providers/tencent.md §4a: the documented fields; anything else is refused, not silently ignored.
+/** Bounds for vendor strings, so no item grows with what a vendor sends. */
+export const MAX_CODE = 64;
+export const MAX_TEXT = 1024;
+const clip = (s: string | undefined, max: number): string | undefined =>
+  s === undefined ? undefined : s.slice(0, max);
+
+/**
+ * docs/providers/tencent.md §4a: the fields smsgate needs. Unknown fields are ignored, not
+ * refused: a refused push is retried twice and then lost (§4c), so a field Tencent adds must
+ * never cost reports or opt-outs. Strings are bounded by `clip` after parsing, not refused.
+ */
 const statusReportSchema = z
   .array(
-    z.strictObject({
+    z.object({
       user_receive_time: z.optional(z.string()),
       nationcode,
       mobile,
@@ -27,8 +37,8 @@ const statusReportSchema = z
   )
   .check(z.maxLength(100));
 
-// docs/providers/tencent.md §4b.
-const replySchema = z.strictObject({
+// docs/providers/tencent.md §4b; unknown fields ignored as above.
+const replySchema = z.object({
   extend: z.optional(z.string()),
   mobile,
   nationcode,
@@ -62,12 +72,14 @@ export const tencentWebhooks: Webhooks = {
       ok: true,
       items: parsed.data.map((r) => ({
         provider: "tencent",
-        serial: r.sid,
-        phone: `+${r.nationcode}${r.mobile}`,
+        serial: r.sid.slice(0, 128),
+        phone: `+${r.nationcode}${r.mobile}`.slice(0, 32),
         delivered: r.report_status === "SUCCESS",
-        carrierCode: r.errmsg,
-        description: r.description,
+        carrierCode: r.errmsg.slice(0, MAX_CODE),
+        description: clip(r.description, 256),
         receivedAt: beijingToIso(r.user_receive_time),
+        // The send's SessionContext, where Tencent enabled `ext` for the account (§4a).
+        reference: clip(r.ext, 128) || undefined,
       })),
     };
   },
@@ -86,10 +98,10 @@ export const tencentWebhooks: Webhooks = {
       ok: true,
       items: list.map((r) => ({
         provider: "tencent",
-        phone: `+${r.nationcode}${r.mobile}`,
-        text: r.text,
-        sign: r.sign || undefined,
-        extend: r.extend || undefined,
+        phone: `+${r.nationcode}${r.mobile}`.slice(0, 32),
+        text: r.text.slice(0, MAX_TEXT),
+        sign: clip(r.sign, 64) || undefined,
+        extend: clip(r.extend, 32) || undefined,
         receivedAt: new Date(r.time * 1000).toISOString(),
       })),
     };

@@ -62,13 +62,43 @@ export function sum(...parts: Adds[]): Adds {
 /** What one final delivery report adds, counted on the day and hour of its send. */
 export function deliveryStats(
   r: { template: string; templateKind: string; country: string; hour?: string },
-  status: "delivered" | "undelivered",
+  status: "delivered" | "undelivered" | "expired",
   carrierCode: string,
 ): Adds {
   const out: Adds = {};
   for (const scope of ["n", `t:${r.template}`, `c:${r.country}`]) add(out, `${scope}:${status}`);
-  add(out, `n:carrier:${carrierCode}`);
+  if (carrierCode) add(out, `${CARRIER}${carrierCode}`);
   if (r.templateKind === "verification" && status === "delivered" && r.hour)
     add(out, `h:${r.hour}:verificationDelivered`);
+  return out;
+}
+
+/** Carrier codes are vendor strings: at most this many distinct ones per app and day. */
+export const MAX_CARRIER_CODES = 20;
+export const CARRIER = "n:carrier:";
+export const OTHER_CARRIER = `${CARRIER}other`;
+
+/** The carrier-code counters in `adds` that are not among `present` (attribute names). */
+export function newCarrierKeys(adds: Adds, present: ReadonlySet<string>): string[] {
+  return Object.keys(adds).filter(
+    (k) => k.startsWith(CARRIER) && k !== OTHER_CARRIER && !present.has(k),
+  );
+}
+
+/**
+ * `adds` with carrier codes beyond the cap folded into `other`: the codes already counted
+ * (`present`) stay, new ones are admitted while fewer than MAX_CARRIER_CODES are counted,
+ * first come first served, so an app's day item cannot grow with what vendors send.
+ */
+export function capCarrierCodes(adds: Adds, present: ReadonlySet<string>): Adds {
+  let room = MAX_CARRIER_CODES - [...present].filter((k) => k.startsWith(CARRIER)).length;
+  const out: Adds = {};
+  for (const [k, v] of Object.entries(adds)) {
+    if (!k.startsWith(CARRIER) || k === OTHER_CARRIER || present.has(k)) add(out, k, v);
+    else if (room > 0) {
+      room--;
+      add(out, k, v);
+    } else add(out, OTHER_CARRIER, v);
+  }
   return out;
 }

@@ -27,10 +27,30 @@ export const keys = {
   orphanBudget: (binding: string, day: string): Key => ({ pk: `ORPHANBUDGET#${binding}`, sk: day }),
   /** GSI: final statuses whose record did not exist when they arrived (not yet counted). */
   orphans: () => "ORPHANS",
-  /** A timed-out send's number, by our request id: how a pulled status finds its record. */
-  unknown: (appId: string, reference: string, e164: string): Key => ({
-    pk: `UNKNOWN#${appId}`,
-    sk: `${reference}#${e164}`,
+  /**
+   * A timed-out (`unknown`) send, by the vendor account it went through and the number, then
+   * our request id: a pushed or pulled report names binding and number, and echoes the id.
+   */
+  unknown: (binding: string, e164: string, reference: string): Key => ({
+    pk: `UNKNOWN#${binding}#${e164}`,
+    sk: reference,
+  }),
+  unknownPartition: (binding: string, e164: string) => `UNKNOWN#${binding}#${e164}`,
+  /** GSI: every open unknown send, by creation time: those past the report window expire. */
+  openUnknowns: () => "UNKNOWNS",
+  /**
+   * Which app last texted a number under a signature through a vendor account: where a reply
+   * to the account-level reply URL goes (one reply URL per Tencent account).
+   */
+  lastSent: (account: string, e164: string, sign: string): Key => ({
+    pk: `LASTSENT#${account}#${e164}`,
+    sk: sign,
+  }),
+  lastSentPartition: (account: string, e164: string) => `LASTSENT#${account}#${e164}`,
+  /** A reply's de-duplication marker: number, signature, text and the vendor's time. */
+  replySeen: (appId: string, e164: string, fingerprint: string): Key => ({
+    pk: `REPLYSEEN#${appId}#${e164}`,
+    sk: fingerprint,
   }),
   /** GSI: replies waiting to be forwarded to the app's webhook, by when they are due. */
   pendingForwards: () => "FORWARD#PENDING",

@@ -3,11 +3,26 @@
  * orphan reports and the index of timed-out sends.
  */
 import type { App, MessageRecord, MessageStatusItem, StatusReport } from "../core/model";
-import { type Adds, deliveryStats, sum } from "../rules/stats";
+import {
+  type Adds,
+  CARRIER,
+  capCarrierCodes,
+  deliveryStats,
+  newCarrierKeys,
+  sum,
+} from "../rules/stats";
 import { counterUpdate } from "../rules/usage";
 import { ConditionFailed, type Item } from "./db";
 import { type StoreContext, strip } from "./items";
-import { keys } from "./keys";
+import { type Key, keys } from "./keys";
+
+/** An open unknown send that a report was found to speak for. */
+interface OpenUnknown {
+  messageId: string;
+  phone: string;
+  reference: string;
+  key: Key;
+}
 
 /** Where reports for a message may come from, and the binding they came through. */
 export interface ReportSource {
@@ -19,6 +34,14 @@ export interface ReportSource {
 /** Orphan reports kept per binding and day, at most; they live 72 h (the report window). */
 export const MAX_ORPHANS_PER_DAY = 100_000;
 const ORPHAN_TTL_S = 72 * 3600;
+/** The vendors' report window: an outcome still unknown after it is expired (docs/api.md). */
+export const REPORT_WINDOW_MS = 72 * 3600_000;
+/**
+ * A report that echoes no request id finds an unknown send by its number alone, and only
+ * this long after it arrived: by then a normal send's own record exists (functions end
+ * within seconds), so the report cannot belong to a send still being committed.
+ */
+export const BY_NUMBER_AFTER_MS = 2 * 60_000;
 /** Vendor strings are bounded before they are stored (codes, serials; descriptions). */
 const MAX_FIELD = 64;
 const MAX_TEXT = 256;
@@ -79,6 +102,75 @@ export function messagesStore({ db, ttl }: StoreContext) {
     );
   };
 
+  /**
+   * The open unknown sends that reports through `binding` speak for: by the request id each
+   * echoes plus its number (one BatchGetItem), or — with `byNumber`, for a report that
+   * echoes nothing — by its number alone when exactly one unknown send to it is open.
+   */
+  const findUnknowns = async (
+    binding: string,
+    wanted: { phone: string; reference?: string }[],
+    byNumber = false,
+  ): Promise<OpenUnknown[]> => {
+    const exact = wanted.filter((w) => w.reference);
+    const items = exact.length
+      ? await db.batchGet(exact.map((w) => keys.unknown(binding, w.phone, w.reference as string)))
+      : [];
+    const out: OpenUnknown[] = items
+      .filter((i) => i.type === "UnknownSend")
+      .map((i) => ({
+        messageId: String(i.messageId),
+        phone: String(i.pk).slice(keys.unknownPartition(binding, "").length),
+        reference: String(i.sk),
+        key: { pk: String(i.pk), sk: String(i.sk) },
+      }));
+    if (byNumber)
+      for (const w of wanted.filter((x) => !x.reference)) {
+        const { items: open } = await db.query({
+          pk: keys.unknownPartition(binding, w.phone),
+          limit: 2,
+        });
+        const only = open.length === 1 ? open[0] : undefined;
+        if (only)
+          out.push({
+            messageId: String(only.messageId),
+            phone: w.phone,
+            reference: String(only.sk),
+            key: { pk: String(only.pk), sk: String(only.sk) },
+          });
+      }
+    return out;
+  };
+
+  /**
+   * Adds delivery statistics to an app's day item. Carrier codes are capped (lib/rules/stats.ts):
+   * the update first assumes every code is already counted — the usual case, one request —
+   * and only if one is new reads the item to fold codes beyond the cap into `other`.
+   */
+  const addDeliveryStats = async (appId: string, day: string, adds: Adds, at: string) => {
+    const key = keys.usage(appId, day);
+    const fresh = newCarrierKeys(adds, new Set());
+    const expr = counterUpdate(adds, {}, at);
+    if (fresh.length > 0) {
+      const names = { ...expr.names };
+      const known = fresh.map((k) => {
+        const alias = Object.entries(names).find(([, v]) => v === k)?.[0];
+        return `attribute_exists(${alias})`;
+      });
+      try {
+        await db.update(key, { ...expr, condition: known.join(" AND ") });
+        return;
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+      }
+      const item = await db.get(key);
+      const present = new Set(Object.keys(item ?? {}).filter((k) => k.startsWith(CARRIER)));
+      await db.update(key, counterUpdate(capCarrierCodes(adds, present), {}, at));
+      return;
+    }
+    await db.update(key, expr);
+  };
+
   return {
     /** One number's records, newest first, one page (GSI by phone and time). */
     async listMessagesByPhone(
@@ -104,21 +196,41 @@ export function messagesStore({ db, ttl }: StoreContext) {
       };
     },
 
-    /** Writes message records (batched) plus any extra items, e.g. the idempotent response. */
+    /**
+     * Writes message records (batched) plus any extra items, e.g. the idempotent response.
+     * An `unknown` record is indexed by binding, number and request id (how a pushed or
+     * pulled report finds it); every record the vendor may have delivered notes which app
+     * last texted that number under that signature (how account-level replies are routed).
+     */
     async putMessages(records: MessageRecord[], extra: Item[] = []): Promise<void> {
-      // A timed-out send is indexed by request and number: how a pulled status finds it.
       const unknowns = records
         .filter((r) => r.status === "unknown")
         .map((r) => ({
-          ...keys.unknown(r.appId, r.requestId, r.to),
+          ...keys.unknown(r.binding ?? `${r.provider}:default`, r.to, r.requestId),
           type: "UnknownSend",
+          gsi1pk: keys.openUnknowns(),
+          gsi1sk: `${r.createdAt}#${r.id}`,
           messageId: r.id,
+          appId: r.appId,
           provider: r.provider,
           createdAt: r.createdAt,
           updatedAt: r.createdAt,
           expiresAt: ttl(r.createdAt),
         }));
-      await db.batchWrite([...records.map(messageItem), ...unknowns, ...extra]);
+      const lastSent = records
+        .filter((r) => r.status === "submitted" || r.status === "unknown")
+        .map((r) => ({
+          ...keys.lastSent(r.provider, r.to, r.sign ?? "*"),
+          type: "LastSent",
+          appId: r.appId,
+          messageId: r.id,
+          sign: r.sign ?? "*",
+          at: r.createdAt,
+          createdAt: r.createdAt,
+          updatedAt: r.createdAt,
+          expiresAt: ttl(r.createdAt),
+        }));
+      await db.batchWrite([...records.map(messageItem), ...unknowns, ...lastSent, ...extra]);
     },
 
     /**
@@ -153,7 +265,13 @@ export function messagesStore({ db, ttl }: StoreContext) {
       reports: { messageId: string; report: StatusReport }[],
       at: string,
       source: ReportSource,
-    ): Promise<{ won: number; duplicates: number; orphans: number; ignored: number }> {
+    ): Promise<{
+      won: number;
+      duplicates: number;
+      orphans: number;
+      ignored: number;
+      reconciled: number;
+    }> {
       const appKey = source.appId ? [keys.app(source.appId)] : [];
       const items = await db.batchGet([
         ...appKey,
@@ -171,10 +289,40 @@ export function messagesStore({ db, ttl }: StoreContext) {
           .filter((i) => i.type === "Message")
           .map((r) => [String(r.id), strip<MessageRecord>(r, "Message") as MessageRecord]),
       );
-      const matched: { messageId: string; report: StatusReport; record: MessageRecord }[] = [];
+      // A report with no record under its serial may be for a timed-out send, whose record
+      // has our own id: the request id it echoes and its number find that send.
+      const resolved = new Map<string, OpenUnknown>();
+      if (binding) {
+        const wanted = reports.filter((r) => !byId.has(r.messageId) && r.report.reference);
+        const found = await findUnknowns(
+          binding,
+          wanted.map((r) => r.report),
+        );
+        const records = found.length
+          ? await db.batchGet(found.map((u) => keys.message(u.messageId)))
+          : [];
+        for (const item of records) {
+          const record = strip<MessageRecord>(item, "Message") as MessageRecord;
+          byId.set(record.id, record);
+        }
+        for (const r of wanted) {
+          const u = found.find(
+            (f) => f.reference === r.report.reference && f.phone === r.report.phone,
+          );
+          if (u && byId.has(u.messageId)) resolved.set(r.messageId, u);
+        }
+      }
+      const matched: {
+        messageId: string;
+        report: StatusReport;
+        record: MessageRecord;
+        unknown?: OpenUnknown;
+      }[] = [];
       const orphans: { messageId: string; report: StatusReport }[] = [];
       let ignored = 0;
-      for (const r of reports) {
+      for (const original of reports) {
+        const unknown = resolved.get(original.messageId);
+        const r = unknown ? { ...original, messageId: unknown.messageId, unknown } : original;
         const record = byId.get(r.messageId);
         if (!binding) ignored++;
         else if (!record) orphans.push(r);
@@ -212,6 +360,7 @@ export function messagesStore({ db, ttl }: StoreContext) {
         ...(report.description ? { description: report.description.slice(0, MAX_TEXT) } : {}),
         provider: report.provider,
         serial: report.serial.slice(0, MAX_FIELD * 2),
+        ...(report.reference ? { reference: report.reference.slice(0, MAX_FIELD * 2) } : {}),
         binding,
         phone: report.phone.slice(0, MAX_FIELD),
         reportedAt: at,
@@ -230,7 +379,7 @@ export function messagesStore({ db, ttl }: StoreContext) {
       };
       const [wins, keptOrphans] = await Promise.all([
         Promise.all(
-          matched.map(async ({ messageId, report, record }) => {
+          matched.map(async ({ messageId, report, record, unknown }) => {
             const item = { ...statusItem(messageId, report), expiresAt: ttl(at) };
             // A status a foreign binding or number left while the record did not exist yet
             // never blocks the real one.
@@ -238,7 +387,11 @@ export function messagesStore({ db, ttl }: StoreContext) {
               ":b": binding,
               ":p": record.to,
             });
-            return won ? { record, status: item.status, carrierCode: item.carrierCode } : undefined;
+            // Reconciled or not, the timed-out send is no longer waiting for its outcome.
+            if (unknown) await db.delete(unknown.key);
+            return won
+              ? { record, status: item.status, carrierCode: item.carrierCode, unknown }
+              : undefined;
           }),
         ),
         orphanBudget.then(async (allowed) => {
@@ -269,9 +422,7 @@ export function messagesStore({ db, ttl }: StoreContext) {
         groups.set(key, g);
       }
       await Promise.all(
-        [...groups.values()].map((g) =>
-          db.update(keys.usage(g.appId, g.day), counterUpdate(sum(...g.adds), {}, at)),
-        ),
+        [...groups.values()].map((g) => addDeliveryStats(g.appId, g.day, sum(...g.adds), at)),
       );
       const won = wins.filter(Boolean).length;
       return {
@@ -279,30 +430,108 @@ export function messagesStore({ db, ttl }: StoreContext) {
         duplicates: matched.length - won + (orphans.length - keptOrphans),
         orphans: keptOrphans,
         ignored,
+        reconciled: wins.filter((w) => w?.unknown).length,
       };
     },
 
     /**
      * Counts the statistics of reports that beat their records, now that the records exist
      * and went through the orphan's binding to its number (others are dropped, never applied).
-     * Clearing the flag is conditional, so each is counted once however many sweeps race.
-     * Orphans whose record never appears are dropped after `giveUpAfterMs`.
+     * A report whose serial names no record but which is for a timed-out send — found by the
+     * request id it echoed, or by its number alone after BY_NUMBER_AFTER_MS — becomes that
+     * send's final status. Clearing the flag is conditional, so each is counted once however
+     * many sweeps race. Orphans whose record never appears are dropped after `giveUpAfterMs`.
      */
     async sweepOrphans(
       at: string,
-      giveUpAfterMs = 72 * 3600_000,
-    ): Promise<{ counted: number; dropped: number }> {
+      giveUpAfterMs = REPORT_WINDOW_MS,
+    ): Promise<{ counted: number; dropped: number; reconciled: number }> {
       const { items } = await db.query({ index: "gsi1", pk: keys.orphans(), limit: 500 });
-      if (items.length === 0) return { counted: 0, dropped: 0 };
+      if (items.length === 0) return { counted: 0, dropped: 0, reconciled: 0 };
       const records = await db.batchGet(items.map((i) => keys.message(String(i.messageId))));
       const byId = new Map(
         records.map((r) => [String(r.id), strip<MessageRecord>(r, "Message") as MessageRecord]),
       );
+      // Orphans with no record under their serial: perhaps timed-out sends, per binding.
+      const adoptions = new Map<string, { unknown: OpenUnknown; record: MessageRecord }>();
+      const byBinding = new Map<string, Item[]>();
+      for (const o of items)
+        if (!byId.has(String(o.messageId)) && o.binding !== undefined) {
+          const old = Date.parse(at) - Date.parse(String(o.createdAt)) >= BY_NUMBER_AFTER_MS;
+          if (!o.reference && !old) continue;
+          byBinding.set(String(o.binding), [...(byBinding.get(String(o.binding)) ?? []), o]);
+        }
+      for (const [binding, list] of byBinding) {
+        const found = await findUnknowns(
+          binding,
+          list.map((o) => ({
+            phone: String(o.phone),
+            reference: o.reference ? String(o.reference) : undefined,
+          })),
+          true,
+        );
+        if (found.length === 0) continue;
+        const recs = await db.batchGet(found.map((u) => keys.message(u.messageId)));
+        const recById = new Map(
+          recs.map((r) => [String(r.id), strip<MessageRecord>(r, "Message") as MessageRecord]),
+        );
+        for (const o of list) {
+          const u = found.find(
+            (f) =>
+              f.phone === String(o.phone) &&
+              (o.reference ? f.reference === String(o.reference) : true),
+          );
+          const record = u && recById.get(u.messageId);
+          if (u && record?.day && sentThrough(record, binding, String(o.phone)))
+            adoptions.set(String(o.messageId), { unknown: u, record });
+        }
+      }
       let counted = 0;
       let dropped = 0;
+      let reconciled = 0;
       await Promise.all(
         items.map(async (o) => {
           const id = String(o.messageId);
+          const adoption = adoptions.get(id);
+          if (adoption) {
+            // Claim the orphan first (conditional delete), then give its status to the send.
+            try {
+              await db.delete(keys.messageStatus(id), {
+                condition: "gsi1pk = :o",
+                values: { ":o": keys.orphans() },
+              });
+            } catch (err) {
+              if (err instanceof ConditionFailed) return;
+              throw err;
+            }
+            const { record, unknown } = adoption;
+            const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...status } = o;
+            try {
+              await db.put(
+                {
+                  ...status,
+                  ...keys.messageStatus(record.id),
+                  messageId: record.id,
+                  updatedAt: at,
+                  expiresAt: ttl(record.createdAt),
+                },
+                { condition: "attribute_not_exists(pk)" },
+              );
+            } catch (err) {
+              if (!(err instanceof ConditionFailed)) throw err;
+              await db.delete(unknown.key);
+              return; // another report already gave that send its outcome
+            }
+            await db.delete(unknown.key);
+            reconciled++;
+            await addDeliveryStats(
+              record.appId,
+              record.day as string,
+              deliveryStats(record, o.status as "delivered" | "undelivered", String(o.carrierCode)),
+              at,
+            );
+            return;
+          }
           const record = byId.get(id);
           const stale = Date.parse(at) - Date.parse(String(o.createdAt)) > giveUpAfterMs;
           if (!record?.day && !stale) return;
@@ -332,24 +561,71 @@ export function messagesStore({ db, ttl }: StoreContext) {
             o.status as "delivered" | "undelivered",
             String(o.carrierCode),
           );
-          await db.update(keys.usage(record.appId, record.day), counterUpdate(adds, {}, at));
+          await addDeliveryStats(record.appId, record.day, adds, at);
         }),
       );
-      return { counted, dropped };
+      return { counted, dropped, reconciled };
     },
 
-    /** Which message a timed-out send to `phone` in request `reference` became. */
-    async findUnknown(
-      appId: string,
-      reference: string,
-      phone: string,
-    ): Promise<string | undefined> {
-      const item = await db.get(keys.unknown(appId, reference, phone));
-      return item ? String(item.messageId) : undefined;
-    },
-
-    async forgetUnknown(appId: string, reference: string, phone: string): Promise<void> {
-      await db.delete(keys.unknown(appId, reference, phone));
+    /**
+     * Ends sends still unknown when the vendors' report window has closed: each gets the
+     * final status `expired` (unless a report won meanwhile), is counted as expired, and
+     * stops waiting — its index item is deleted, so nothing holds it any more.
+     */
+    async expireUnknowns(at: string, windowMs = REPORT_WINDOW_MS): Promise<{ expired: number }> {
+      const cutoff = new Date(Date.parse(at) - windowMs).toISOString();
+      const { items } = await db.query({
+        index: "gsi1",
+        pk: keys.openUnknowns(),
+        skBetween: ["", cutoff],
+        limit: 200,
+      });
+      if (items.length === 0) return { expired: 0 };
+      const records = await db.batchGet(items.map((i) => keys.message(String(i.messageId))));
+      const byId = new Map(
+        records.map((r) => [String(r.id), strip<MessageRecord>(r, "Message") as MessageRecord]),
+      );
+      let expired = 0;
+      await Promise.all(
+        items.map(async (u) => {
+          const record = byId.get(String(u.messageId));
+          if (record) {
+            try {
+              await db.put(
+                {
+                  ...keys.messageStatus(record.id),
+                  type: "MessageStatus",
+                  messageId: record.id,
+                  status: "expired",
+                  carrierCode: "",
+                  provider: record.provider,
+                  serial: "",
+                  binding: record.binding,
+                  phone: record.to,
+                  reportedAt: at,
+                  receivedAt: at,
+                  createdAt: at,
+                  updatedAt: at,
+                  expiresAt: ttl(record.createdAt),
+                },
+                { condition: "attribute_not_exists(pk)" },
+              );
+              expired++;
+              if (record.day)
+                await addDeliveryStats(
+                  record.appId,
+                  record.day,
+                  deliveryStats(record, "expired", ""),
+                  at,
+                );
+            } catch (err) {
+              if (!(err instanceof ConditionFailed)) throw err;
+            }
+          }
+          await db.delete({ pk: String(u.pk), sk: String(u.sk) });
+        }),
+      );
+      return { expired };
     },
   };
 }

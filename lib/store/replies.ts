@@ -1,5 +1,6 @@
 /** Replies and their forwards to the app's webhook. */
 import type { StoredReply } from "../core/model";
+import { ConditionFailed } from "./db";
 import { type StoreContext, strip } from "./items";
 import { keys } from "./keys";
 
@@ -13,6 +14,43 @@ export function repliesStore({ db, ttl }: StoreContext) {
         limit,
       });
       return items.map((i) => strip<StoredReply>(i, "Reply") as StoredReply);
+    },
+
+    /**
+     * The app that last texted `e164` through a vendor account under `sign` (written with the
+     * records, lib/store/messages.ts); without a signature, the latest under any.
+     */
+    async lastSender(account: string, e164: string, sign?: string): Promise<string | undefined> {
+      if (sign) {
+        const item = await db.get(keys.lastSent(account, e164, sign), false);
+        if (item) return String(item.appId);
+      }
+      const { items } = await db.query({ pk: keys.lastSentPartition(account, e164), limit: 50 });
+      const newest = items.sort((a, b) => String(b.at).localeCompare(String(a.at)))[0];
+      return newest ? String(newest.appId) : undefined;
+    },
+
+    /**
+     * Claims a reply's fingerprint (number, signature, text, the vendor's time) with a
+     * conditional put: false when the same reply was already taken in — a vendor retry.
+     */
+    async claimReply(appId: string, e164: string, fingerprint: string, at: string) {
+      try {
+        await db.put(
+          {
+            ...keys.replySeen(appId, e164, fingerprint),
+            type: "ReplySeen",
+            createdAt: at,
+            updatedAt: at,
+            expiresAt: ttl(at),
+          },
+          { condition: "attribute_not_exists(pk)" },
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailed) return false;
+        throw err;
+      }
     },
 
     /** Stores a reply; with `forward`, it is also queued for the app's webhook. */

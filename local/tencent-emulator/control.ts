@@ -25,6 +25,7 @@ function appFromJson(body: Json): TencentEmulatorApp {
     sdkAppId: requireString(body, "sdkAppId", optionalString),
     statusCallbackUrl: optionalStringField(body, "statusCallbackUrl"),
     replyCallbackUrl: optionalStringField(body, "replyCallbackUrl"),
+    statusExt: body.statusExt === true,
     signs: signs as string[] | undefined,
   };
 }
@@ -53,6 +54,12 @@ export function controlRoutes(state: TencentState): ControlRoutes {
       }),
     posts: new Map([
       ["/_control/apps", (json: Json) => state.addApp(appFromJson(json))],
+      [
+        "/_control/account",
+        (json: Json) => {
+          state.replyCallbackUrl = optionalStringField(json, "replyCallbackUrl");
+        },
+      ],
       ["/_control/templates", (json: Json) => state.addTemplate(templateFromJson(json))],
     ]),
   };

@@ -49,6 +49,9 @@ export async function startTencentEmulator(
     messages: () => state.messages(),
     setFault: (mode) => state.setFault(mode),
     addApp: (app) => state.addApp(app),
+    setReplyUrl: (url) => {
+      state.replyCallbackUrl = url;
+    },
     addTemplate: (template) => state.addTemplate(template),
     reply: (input) => reply(state, input),
     reset: () => state.reset(),

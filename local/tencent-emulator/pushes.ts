@@ -101,12 +101,13 @@ function flushReports(state: TencentState, batch: number): void {
       sdkAppId,
       reports.map((report) => pullStatus(report, receivedAt)),
     );
-    const url = state.apps.get(sdkAppId)?.statusCallbackUrl;
+    const app = state.apps.get(sdkAppId);
+    const url = app?.statusCallbackUrl;
     if (!url) continue;
     for (let i = 0; i < reports.length; i += MAX_REPORTS_PER_PUSH) {
       const items = reports
         .slice(i, i + MAX_REPORTS_PER_PUSH)
-        .map((r) => callbackItem(r, receivedAt));
+        .map((r) => callbackItem(r, receivedAt, app.statusExt === true));
       void deliver(state, url, items, "status report", state.epoch);
     }
   }
@@ -126,9 +127,10 @@ function pullStatus(report: PendingReport, receivedAt: number): PullStatus {
   };
 }
 
-/** docs/providers/tencent.md §4a item (no `ext`: that needs enabling by Tencent). */
-function callbackItem(report: PendingReport, receivedAt: number): Json {
+/** docs/providers/tencent.md §4a item; `ext` only where Tencent enabled it for the account. */
+function callbackItem(report: PendingReport, receivedAt: number, ext: boolean): Json {
   return {
+    ...(ext ? { ext: report.sessionContext } : {}),
     user_receive_time: beijingTime(receivedAt),
     nationcode: report.phone.countryCode,
     mobile: report.phone.national,
@@ -143,8 +145,10 @@ function callbackItem(report: PendingReport, receivedAt: number): Json {
 // Replies (docs/providers/tencent.md §4b)
 
 /**
- * The user replies: pushed to the input's app, else the one that last sent to the number, else
- * the first app. Rejects with a ControlError when it cannot be pushed or is not acknowledged.
+ * The user replies. Tencent has one reply URL per account and its reply names no SdkAppId
+ * (docs/providers/tencent.md §4b), so every reply goes to that one URL; the signature is the
+ * input's, else that of the last message sent to the number. Rejects with a ControlError
+ * when it cannot be pushed or is not acknowledged.
  */
 export async function reply(state: TencentState, input: ReplyInput): Promise<void> {
   const phone = parsePhone(input.phone);
@@ -152,20 +156,20 @@ export async function reply(state: TencentState, input: ReplyInput): Promise<voi
   const last = state.lastSenderTo(phone.e164);
   const sdkAppId = input.sdkAppId ?? last?.sdkAppId ?? state.apps.keys().next().value;
   const app = sdkAppId === undefined ? undefined : state.apps.get(sdkAppId);
-  if (!app) throw new ControlError(404, `unknown sdkAppId ${sdkAppId ?? "(no apps configured)"}`);
-  if (!app.replyCallbackUrl) {
-    throw new ControlError(409, `app ${app.sdkAppId} has no replyCallbackUrl`);
-  }
-  // docs/providers/tencent.md §4b: a single object, no sid; correlated by mobile + sign.
+  if (input.sdkAppId !== undefined && !app)
+    throw new ControlError(404, `unknown sdkAppId ${input.sdkAppId}`);
+  const url = state.replyCallbackUrl;
+  if (!url) throw new ControlError(409, "the account has no replyCallbackUrl");
+  // docs/providers/tencent.md §4b: a single object, no sid, no SdkAppId.
   const payload = {
     extend: "",
     mobile: phone.national,
     nationcode: phone.countryCode,
-    sign: input.sign ?? last?.sign ?? app.signs?.[0] ?? "",
+    sign: input.sign ?? last?.sign ?? app?.signs?.[0] ?? "",
     text: input.text,
     time: Math.floor(state.now() / 1000),
   };
-  if (!(await deliver(state, app.replyCallbackUrl, payload, "reply"))) {
+  if (!(await deliver(state, url, payload, "reply"))) {
     throw new ControlError(502, "the reply callback was not acknowledged");
   }
 }

@@ -113,8 +113,13 @@ export class TencentState extends EmulatorCoreBase<ControlMessage> {
   }
 
   addApp(app: TencentEmulatorApp): void {
-    this.appsById.set(app.sdkAppId, { ...app, signs: app.signs ? [...app.signs] : undefined });
+    const { replyCallbackUrl, ...rest } = app;
+    this.appsById.set(app.sdkAppId, { ...rest, signs: app.signs ? [...app.signs] : undefined });
+    if (replyCallbackUrl !== undefined) this.replyCallbackUrl = replyCallbackUrl;
   }
+
+  /** One reply URL per account, not per app (docs/providers/tencent.md §4b). */
+  replyCallbackUrl: string | undefined;
 
   addTemplate(template: TencentEmulatorTemplate): void {
     this.templatesById.set(template.id, { ...template });

@@ -24,7 +24,17 @@ export interface TencentEmulatorOptions {
 export interface TencentEmulatorApp {
   sdkAppId: string;
   statusCallbackUrl?: string;
+  /**
+   * The account's reply URL. Tencent allows one per account ("每个腾讯云账号最多可添加1个回复回调
+   * URL", docs/providers/tencent.md §4b), so setting it on any app replaces the one reply URL
+   * every app's replies go to.
+   */
   replyCallbackUrl?: string;
+  /**
+   * Status callbacks carry `ext` (the send's SessionContext) — only where Tencent has enabled
+   * it for the account (docs/providers/tencent.md §4a). Default off, as at Tencent.
+   */
+  statusExt?: boolean;
   /** If given, SignName must be one of these, else FailedOperation.SignatureIncorrectOrUnapproved. */
   signs?: string[];
 }
@@ -69,8 +79,10 @@ export interface TencentEmulator {
   port: number;
   messages(): ControlMessage[];
   setFault(mode: TencentFaultMode): void;
-  /** Upsert by sdkAppId. */
+  /** Upsert by sdkAppId; a `replyCallbackUrl` replaces the account's one reply URL. */
   addApp(app: TencentEmulatorApp): void;
+  /** The account's one reply URL (undefined: none configured). */
+  setReplyUrl(url: string | undefined): void;
   /** Upsert by id. */
   addTemplate(template: TencentEmulatorTemplate): void;
   /** Same as POST /_control/reply; rejects if the push was not acknowledged. */

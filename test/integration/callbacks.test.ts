@@ -73,28 +73,57 @@ describe("status reports", () => {
     expect(reply).toEqual({ status: 200, body: '{"result":0,"errmsg":"OK"}' });
   });
 
-  it("refuses a malformed body or unknown fields with a non-zero result, writing nothing", async () => {
+  it("refuses a malformed body or one lacking a needed field with a non-zero result, writing nothing", async () => {
     const app = await newApp(s);
     const before = await s.itemCount();
     for (const body of [
       "not json",
       { sid: "x" },
-      [
-        {
-          sid: "x",
-          nationcode: "86",
-          mobile: "1",
-          report_status: "SUCCESS",
-          errmsg: "DELIVRD",
-          surprise: 1,
-        },
-      ],
+      [{ nationcode: "86", mobile: "1", report_status: "SUCCESS", errmsg: "DELIVRD", x: 1 }],
     ]) {
       const res = await post(urlsOf(app.appId).status, body);
       expect(res.status).toBe(400);
       expect(JSON.parse(res.body).result).not.toBe(0);
     }
     expect(await s.itemCount()).toBe(before);
+  });
+
+  it("applies a report and a reply carrying a field Tencent added, bounding long strings", async () => {
+    const app = await newApp(s);
+    const to = "+8613600000444"; // accepted, never reported by the emulator: we push it
+    const res = await app.send(code([to]));
+    expect(res.body.messages[0].status).toBe("submitted");
+    const serial = s.tencent.messages().find((m) => m.phone === to)?.serial as string;
+    const pushed = await post(urlsOf(app.appId).status, [
+      {
+        user_receive_time: "2026-11-22 10:00:05",
+        nationcode: "86",
+        mobile: to.slice(3),
+        report_status: "FAIL",
+        errmsg: `E${"x".repeat(5000)}`,
+        description: "y".repeat(100_000),
+        sid: serial,
+        new_field_2027: { nested: true },
+      },
+    ]);
+    expect(pushed).toEqual({ status: 200, body: '{"result":0,"errmsg":"OK"}' });
+    const got = await s.api("GET", `/v1/messages/${res.body.messages[0].id}`, { key: app.apiKey });
+    expect(got.body.status).toBe("undelivered");
+    expect(got.body.carrierCode.length).toBeLessThanOrEqual(64);
+    const reply = await post(urlsOf(app.appId).reply, {
+      extend: "",
+      mobile: to.slice(3),
+      nationcode: "86",
+      sign: "smsgate",
+      text: "TD",
+      time: 1457336869,
+      brand_new: "field",
+    });
+    expect(reply).toEqual({ status: 200, body: '{"result":0,"errmsg":"OK"}' });
+    const optOut = await s.api("GET", `/v1/apps/${app.appId}/opt-outs/${encodeURIComponent(to)}`, {
+      key: app.apiKey,
+    });
+    expect(optOut.body.optOuts).toHaveLength(1);
   });
 
   it("applies 100 reports pushed three times over, shuffled, a third before their records, exactly once", async () => {
