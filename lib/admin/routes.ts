@@ -1,4 +1,5 @@
 /** Every route the admin function serves, from the modules that declare them. */
+import { consoleRoutes } from "../console/routes";
 import type { Route } from "../http/routes";
 import { appRoutes } from "./apps";
 import { contactRoutes } from "./contacts";
@@ -21,4 +22,5 @@ export const adminRoutes: Route[] = [
   ...recordRoutes,
   ...statsRoutes,
   ...openApiRoutes,
+  ...consoleRoutes,
 ];

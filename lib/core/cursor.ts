@@ -14,7 +14,8 @@ export function decodeCursor(cursor: string | undefined, partition: string): Ite
   if (!cursor) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Item;
-    if (key.gsi1pk !== partition && key.pk !== partition) throw new Error("foreign cursor");
+    if (key.gsi1pk !== partition && key.gsi2pk !== partition && key.pk !== partition)
+      throw new Error("foreign cursor");
     return key;
   } catch {
     throw new AppError("InvalidParameter.Cursor");
