@@ -67,6 +67,7 @@ console.log(`
 smsgate is running.
 
   API               ${stack.apiUrl}
+  console           ${stack.apiUrl}/console   (sign in with a key below)
   Tencent emulator  ${stack.tencent.url}   (messages: ${stack.tencent.url}/_control/messages)
   Huawei emulator   ${stack.huawei.url}   (messages: ${stack.huawei.url}/_control/messages)
   data              ${dataDir}   (details in ${localJsonPath})

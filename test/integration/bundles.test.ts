@@ -19,7 +19,9 @@ import { startTencentEmulator, type TencentEmulator } from "../../local/tencent-
 const KB = 1024;
 // admin carries the one phone normaliser (libphonenumber-js, 35 KB of metadata) so that
 // opt-outs and whitelist entries match sends in any spelling: correctness over 60 KB there.
-const BUDGET: Record<string, number> = { send: 200 * KB, admin: 210 * KB };
+// It also serves the console (lib/console/assets.json, ~92 KB of minified script and style held
+// as two strings, docs/console.md): strings cost the cold start next to nothing to parse.
+const BUDGET: Record<string, number> = { send: 200 * KB, admin: 310 * KB };
 const FORBIDDEN = [
   "tr46",
   "mime-db",

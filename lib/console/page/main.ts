@@ -15,7 +15,10 @@ type Child = Node | string | number | null | undefined | false;
 
 const KEY = "smsgate.key";
 const APP = "smsgate.app";
-let lang: Lang = (localStorage.getItem("smsgate.lang") as Lang) || "zh";
+// The saved choice, else the browser's language: Chinese for zh-*, English otherwise.
+let lang: Lang =
+  (localStorage.getItem("smsgate.lang") as Lang | null) ??
+  (navigator.language.toLowerCase().startsWith("zh") ? "zh" : "en");
 let t = translator(lang);
 let app: Json;
 let timer: number | undefined;
