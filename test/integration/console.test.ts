@@ -111,11 +111,9 @@ describe.skipIf(!haveBrowser)("the console in chromium", { timeout: 60_000 }, ()
       JSON.stringify({ signInToChartMs: Date.now() - started }),
     );
     expect(await page.getAttribute("#trend", "data-drawn")).toBe("24");
-    const storage = await page.evaluate(() => ({
-      session: JSON.stringify(sessionStorage),
-      local: JSON.stringify(localStorage),
-      url: location.href,
-    }));
+    const storage = (await page.evaluate(
+      "({ session: JSON.stringify(sessionStorage), local: JSON.stringify(localStorage), url: location.href })",
+    )) as { session: string; local: string; url: string };
     expect(storage.session).toContain(app.apiKey);
     expect(storage.local).not.toContain(app.apiKey);
     expect(storage.url).not.toContain(app.apiKey);
@@ -211,9 +209,9 @@ describe.skipIf(!haveBrowser)("the console in chromium", { timeout: 60_000 }, ()
     }
     await page.setViewportSize({ width: 390, height: 844 });
     await open("overview");
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - window.innerWidth,
-    );
+    const overflow = (await page.evaluate(
+      "document.documentElement.scrollWidth - window.innerWidth",
+    )) as number;
     expect(overflow).toBeLessThanOrEqual(0);
     await shot("overview-phone");
     await page.setViewportSize({ width: 1280, height: 900 });

@@ -5,6 +5,7 @@
  * answers with a BOM, a header row and Link rel=next — against the real handlers and emulators.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_TENCENT_SDK_APP_ID } from "../../local/seed";
 import {
   newApp,
   routeTo,
@@ -159,7 +160,7 @@ describe("replies", () => {
           phone: sent[i]?.to,
           text,
           sign: "smsgate",
-          sdkAppId: s.demo.sdkAppId,
+          sdkAppId: DEMO_TENCENT_SDK_APP_ID,
         }),
       });
       expect(res.status).toBe(200);
