@@ -41,9 +41,10 @@ beforeAll(async () => {
   });
   await app.send({ to: ["+8613600000002"], template: "login-code", params: ["123456", "5"] });
   await waitFor(async () => {
+    await s.runChecker(); // pulls a report whose push the loaded machine dropped
     const r = await s.api("GET", `/v1/stats?from=2026-01-01&to=2035-12-31`, { key: app.apiKey });
     return r.body.total.reported === 3;
-  }, 8000);
+  }, 30_000);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   const context = await browser.newContext({ acceptDownloads: true, locale: "en-US" });
   page = await context.newPage();

@@ -49,13 +49,15 @@ beforeAll(async () => {
   // Every report in, so statuses are final.
   await waitFor(
     async () => {
+      // A push the loaded machine dropped is pulled by the checker, as in production.
+      await s.runChecker();
       const r = await s.api("GET", `/v1/stats?from=2026-01-01&to=2035-12-31`, { key: app.apiKey });
       return r.body.total.delivered + r.body.total.undelivered === 8;
     },
-    8000,
+    30_000,
     "reports",
   );
-});
+}, 60_000);
 afterAll(() => s?.close());
 
 const get = (path: string, headers?: Record<string, string>) =>
