@@ -126,7 +126,8 @@ export async function startRouter(opts: {
       }
       const out = await fn(toEvent(req, body, match, req.headers.host ?? "127.0.0.1"));
       res.writeHead(out.statusCode ?? 200, (out.headers ?? {}) as Record<string, string>);
-      res.end(out.body ?? "");
+      // Like API Gateway: a base64 body (a gzipped console asset) goes out as its bytes.
+      res.end(out.isBase64Encoded ? Buffer.from(out.body ?? "", "base64") : (out.body ?? ""));
     } catch (err) {
       // API Gateway turns a crashed Lambda into this; our wrapper should never let one through.
       console.error("handler crashed", err);

@@ -102,6 +102,7 @@ console.log(`
 smsgate is running.
 
   API               ${stack.apiUrl}
+  console           ${stack.apiUrl}/console   (sign in with a key below)
   Tencent emulator  ${stack.tencent.url}   (messages: ${stack.tencent.url}/_control/messages)
   Huawei emulator   ${stack.huawei.url}   (messages: ${stack.huawei.url}/_control/messages)
   SES emulator      ${stack.ses.url}   (alert e-mails: ${stack.ses.url}/_control/emails)

@@ -1,4 +1,5 @@
 /** Every route the admin function serves, from the modules that declare them. */
+import { consoleRoutes } from "../console/routes";
 import type { Route } from "../http/routes";
 import { appRoutes } from "./apps";
 import { callbackTokenRoutes } from "./callback-tokens";
@@ -25,4 +26,5 @@ export const adminRoutes: Route[] = [
   ...statsRoutes,
   ...openApiRoutes,
   ...callbackRoutes,
+  ...consoleRoutes,
 ];

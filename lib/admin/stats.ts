@@ -3,16 +3,30 @@ import * as z from "zod/mini";
 import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
 import type { Principal } from "../core/model";
+import { csv, wantsCsv } from "../http/csv";
 import type { Route } from "../http/routes";
 import { json, validate } from "../http/wrapper";
+import { verificationMonitor } from "../rules/monitor";
 import { appOfRead } from "./records";
 
 const statsQuery = z.strictObject({
   from: z.iso.date(),
   to: z.iso.date(),
-  groupBy: z._default(z.enum(["day", "template", "country"]), "day"),
+  groupBy: z._default(z.enum(["hour", "day", "template", "sign", "country"]), "day"),
+  template: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  sign: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
   appId: z.optional(z.string()),
 });
+type GroupBy = "hour" | "day" | "template" | "sign" | "country";
+
+/** Scope prefixes of the day counters (lib/rules/stats.ts). */
+const PREFIX: Record<GroupBy, string> = {
+  hour: "h:",
+  day: "n:",
+  template: "t:",
+  sign: "s:",
+  country: "c:",
+};
 
 const METRICS = [
   "recipients",
@@ -50,12 +64,11 @@ export function statsRow(counters: Record<string, number>, failures: Record<stri
 
 /**
  * Groups day counter items (lib/rules/stats.ts names: "n:<metric>", "t:<template>:<metric>",
- * "c:<country>:<metric>", "…:fail:<code>") by day, template or country.
+ * "s:<sign>:<metric>", "c:<country>:<metric>", "h:<HH>:<metric>", "…:fail:<code>") by hour,
+ * day, template, signature or country. `scope` (a filter, "t:<template>:" or "s:<sign>:")
+ * replaces the app-wide "n:" counters of a per-day grouping.
  */
-export function groupStats(
-  items: Record<string, unknown>[],
-  groupBy: "day" | "template" | "country",
-) {
+export function groupStats(items: Record<string, unknown>[], groupBy: GroupBy, scope?: string) {
   const groups = new Map<
     string,
     { counters: Record<string, number>; failures: Record<string, number> }
@@ -68,7 +81,7 @@ export function groupStats(
     }
     return g;
   };
-  const prefix = groupBy === "template" ? "t:" : groupBy === "country" ? "c:" : "n:";
+  const prefix = groupBy === "day" && scope ? scope : PREFIX[groupBy];
   for (const item of items) {
     for (const [name, value] of Object.entries(item)) {
       if (typeof value !== "number" || !name.startsWith(prefix)) continue;
@@ -76,6 +89,7 @@ export function groupStats(
       // "n:<metric>" has no group; t: and c: carry theirs before the metric.
       const [group, metric, ...code] =
         groupBy === "day" ? [String(item.sk), ...rest.split(":")] : rest.split(":");
+      // An hour holds "h:<HH>:verification…" for the fraud rule too; only metrics count.
       if (!group || !metric) continue;
       const g = at(group);
       if (metric === "fail") g.failures[code.join(":")] = (g.failures[code.join(":")] ?? 0) + value;
@@ -93,12 +107,24 @@ export async function stats(deps: Deps, p: Principal, query: Record<string, stri
   const q = validate(statsQuery, query, "query");
   if (q.from > q.to)
     throw new AppError("InvalidParameter", "query.from: must not be after query.to.");
+  if (q.template && q.sign)
+    throw new AppError("InvalidParameter", "query.sign: give template or sign, not both.");
+  // Counters are kept per day for each template and each signature, not crossed with the
+  // other groupings (that would multiply the counters of a day item), so a filter narrows
+  // the per-day figures only.
+  const scope = q.template ? `t:${q.template}:` : q.sign ? `s:${q.sign}:` : undefined;
+  if (scope && q.groupBy !== "day")
+    throw new AppError(
+      "InvalidParameter",
+      "query.groupBy: template and sign filters work with groupBy=day; use groupBy=template or groupBy=sign to compare them.",
+    );
   const appId = appOfRead(p, q.appId);
   const items = await deps.store.usageRange(appId, q.from, q.to);
-  const groups = groupStats(items, q.groupBy);
+  const groups = groupStats(items, q.groupBy, scope);
   const total = groupStats(
     items.map((i) => ({ ...i, sk: "total" })),
     "day",
+    scope,
   )[0];
   const carriers: Record<string, number> = {};
   for (const i of items)
@@ -110,21 +136,92 @@ export async function stats(deps: Deps, p: Principal, query: Record<string, stri
     from: q.from,
     to: q.to,
     groupBy: q.groupBy,
+    ...(q.template ? { template: q.template } : {}),
+    ...(q.sign ? { sign: q.sign } : {}),
     groups,
     total: total ? { ...total, day: undefined } : statsRow({}, {}),
     carrierCodes: carriers,
   };
 }
 
+const verificationQuery = z.strictObject({
+  date: z.iso.date(),
+  appId: z.optional(z.string()),
+});
+
+/** GET /v1/stats/verification: the anti-fraud rule's view of one app-local day, per hour. */
+export async function verificationStats(deps: Deps, p: Principal, query: Record<string, string>) {
+  const q = validate(verificationQuery, query, "query");
+  const appId = appOfRead(p, q.appId);
+  const before = new Date(Date.parse(`${q.date}T00:00:00Z`) - 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  const [app, items] = await Promise.all([
+    deps.store.getApp(appId),
+    deps.store.usageRange(appId, before, q.date),
+  ]);
+  if (!app) throw new AppError("ResourceNotFound");
+  const day = (d: string) => items.find((i) => i.sk === d);
+  return { appId, date: q.date, ...verificationMonitor(day(q.date), day(before), app.alertRules) };
+}
+
+/** CSV columns of a statistics answer: the group, then every figure. */
+const FIGURES = [
+  "requests",
+  "submitted",
+  "rejected",
+  "failed",
+  "unknown",
+  "segments",
+  "successRate",
+  "delivered",
+  "undelivered",
+  "reported",
+  "unreported",
+  "receiptRate",
+  "deliveryRate",
+  "failures",
+] as const;
+
 export const statsRoutes: Route[] = [
   {
     method: "get",
     path: "/v1/stats",
-    summary: "Statistics by day, template or country",
+    summary: "Statistics by hour, day, template, signature or country; JSON or CSV",
     access: "read",
-    query: ["from!", "to!", "groupBy", "appId"],
+    query: ["from!", "to!", "groupBy", "template", "sign", "appId"],
     async handle({ deps, principal, req }) {
-      return json(200, await stats(deps, principal, req.query));
+      const answer = await stats(deps, principal, req.query);
+      if (!wantsCsv(req)) return json(200, answer);
+      const rows = answer.groups.map((g) => ({
+        ...g,
+        failures: Object.entries(g.failures)
+          .map(([code, n]) => `${code}:${n}`)
+          .join(" "),
+      }));
+      return csv(`stats-${answer.groupBy}.csv`, [answer.groupBy, ...FIGURES], rows);
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/stats/verification",
+    summary: "The verification-code monitor of one day, per hour",
+    access: "read",
+    query: ["date!", "appId"],
+    async handle({ deps, principal, req }) {
+      const answer = await verificationStats(deps, principal, req.query);
+      if (!wantsCsv(req)) return json(200, answer);
+      return csv(`verification-${answer.date}.csv`, MONITOR_COLUMNS, answer.hours);
     },
   },
 ];
+
+const MONITOR_COLUMNS = [
+  "hour",
+  "volume",
+  "delivered",
+  "successRate",
+  "sameHourYesterday",
+  "growth",
+  "suspicious",
+] as const;

@@ -137,6 +137,10 @@ export interface MessageRecord {
   code: string;
   message?: string;
   segments: number;
+  /** The rendered content, signature included, verification codes masked (docs/api.md). */
+  text?: string;
+  /** Characters of `text`, as the vendor counts them for segments. */
+  length?: number;
   context?: string;
   provider: ProviderName;
   /** The vendor account it went through (lib/core/binding.ts): what may report on it. */

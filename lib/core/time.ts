@@ -32,6 +32,31 @@ export function hourOf(ms: number, timeZone: string): string {
   return partsOf(ms, timeZone).hour ?? "00";
 }
 
+/** The instant (ISO, UTC) a natural day begins in a time zone: "2026-11-22" in Shanghai → …21T16:00Z. */
+export function startOfDay(day: string, timeZone: string): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  const target = Date.UTC(y, m - 1, d);
+  let t = target;
+  // Two corrections settle any offset, a DST change on that day included.
+  for (let i = 0; i < 2; i++) {
+    const p = partsOf(t, timeZone);
+    const local = Date.UTC(
+      Number(p.year),
+      Number(p.month) - 1,
+      Number(p.day),
+      Number(p.hour) % 24,
+      Number(p.minute),
+    );
+    t -= local - target;
+  }
+  return new Date(t).toISOString();
+}
+
+/** The day after a day ("2026-11-30" → "2026-12-01"). */
+export function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Minutes since local midnight. */
 export function minuteOfDay(ms: number, timeZone: string): number {
   const p = partsOf(ms, timeZone);

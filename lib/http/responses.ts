@@ -326,7 +326,7 @@ export const RESPONSES: Record<string, { schema?: Schema; headers?: Record<strin
         appId: str,
         from: { type: "string", format: "date" },
         to: { type: "string", format: "date" },
-        groupBy: { type: "string", enum: ["day", "template", "country"] },
+        groupBy: { type: "string", enum: ["hour", "day", "template", "sign", "country"] },
         groups: { type: "array", items: ref("Stats") },
         total: ref("Stats"),
         carrierCodes: { type: "object", additionalProperties: { type: "integer" } },
@@ -337,6 +337,20 @@ export const RESPONSES: Record<string, { schema?: Schema; headers?: Record<strin
   "GET /openapi.json": {
     schema: obj({ openapi: str, paths: { type: "object" } }, ["openapi", "paths"]),
   },
+  "GET /v1/stats/verification": {
+    schema: obj(
+      {
+        appId: str,
+        date: { type: "string", format: "date" },
+        rule: { type: "object" },
+        hours: { type: "array", items: { type: "object" } },
+      },
+      ["hours"],
+    ),
+  },
+  // The console page and its hashed assets: HTML, script and style, not JSON.
+  "GET /console": { schema: { type: "string", description: "text/html" } },
+  "GET /console/{asset}": { schema: { type: "string", description: "script or style" } },
   "PUT /v1/apps/{appId}/package": { schema: { $ref: "#/components/schemas/PackageView" } },
   "POST /callbacks/{provider}/status/{token}": { schema: callbackAck },
   "POST /callbacks/{provider}/reply/{token}": { schema: callbackAck },
@@ -378,6 +392,9 @@ export const OPERATION_IDS: Record<string, string> = {
   "GET /v1/replies": "listReplies",
   "GET /v1/stats": "getStats",
   "GET /openapi.json": "getOpenApi",
+  "GET /v1/stats/verification": "getVerificationMonitor",
+  "GET /console": "getConsole",
+  "GET /console/{asset}": "getConsoleAsset",
   "POST /callbacks/{provider}/status/{token}": "vendorStatusCallback",
   "POST /callbacks/{provider}/reply/{token}": "vendorReplyCallback",
 };

@@ -27,6 +27,8 @@ export interface HttpResponse {
   statusCode: number;
   headers?: Record<string, string>;
   body: string;
+  /** The body is base64 of bytes (a gzipped console asset, lib/console/routes.ts). */
+  isBase64Encoded?: boolean;
 }
 
 export function json(
@@ -155,6 +157,7 @@ export function httpHandler(
       statusCode: res.statusCode,
       headers: { "x-request-id": req.requestId, ...res.headers },
       body: res.body,
+      ...(res.isBase64Encoded ? { isBase64Encoded: true } : {}),
     };
   };
 }

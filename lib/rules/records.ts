@@ -4,6 +4,7 @@ import { messageIdForSerial } from "../core/ids";
 import type { App, MessageRecord, PerNumberResult, ProviderName, Template } from "../core/model";
 import type { Phone } from "../core/phone";
 import type { NumberOutcome } from "../providers/port";
+import { render, withSignature } from "./template";
 
 /** Everything a record shares with the other recipients of its request. */
 export interface RecordBase {
@@ -28,7 +29,17 @@ export function storedParams(template: Template, params: string[]): string[] {
   return template.kind === "verification" ? params.map((p) => "*".repeat(p.length)) : params;
 }
 
+/** The content as the handset shows it, with what we keep of the params (codes masked). */
+export function storedText(b: Pick<RecordBase, "template" | "params" | "sign">): string {
+  return withSignature(
+    render(b.template.body, storedParams(b.template, b.params)),
+    b.sign,
+    b.template.region,
+  );
+}
+
 function common(b: RecordBase, phone: Phone) {
+  const text = storedText(b);
   return {
     appId: b.app.appId,
     requestId: b.requestId,
@@ -37,6 +48,8 @@ function common(b: RecordBase, phone: Phone) {
     template: b.template.id,
     templateKind: b.template.kind,
     params: storedParams(b.template, b.params),
+    text,
+    length: [...text].length,
     sign: b.sign,
     context: b.context,
     provider: b.provider,
@@ -134,7 +147,10 @@ export function publicRecord(r: MessageRecord) {
     id: r.id,
     to: r.to,
     template: r.template,
+    kind: r.templateKind,
     params: r.params,
+    text: r.text,
+    length: r.length,
     sign: r.sign,
     status: r.status,
     code: r.code,
@@ -151,4 +167,22 @@ export function publicRecord(r: MessageRecord) {
     receivedAt: r.receivedAt,
     history: r.history,
   };
+}
+
+/** What a records search may ask for besides time (docs/api.md "GET /v1/messages"). */
+export interface RecordFilter {
+  status?: string;
+  template?: string;
+  sign?: string;
+  campaign?: string;
+}
+
+/** Whether a record (its report merged, expiry applied) passes the search's filters. */
+export function matchesRecord(r: MessageRecord, f: RecordFilter): boolean {
+  return (
+    (!f.status || r.status === f.status) &&
+    (!f.template || r.template === f.template) &&
+    (!f.sign || r.sign === f.sign) &&
+    (!f.campaign || (r as { campaign?: string }).campaign === f.campaign)
+  );
 }

@@ -11,7 +11,16 @@ export interface Counted {
   templateKind: string;
   country: string;
   segments: number;
+  /** The signature sent under, when any: counted per signature too ("s:<sign>:…"). */
+  sign?: string;
 }
+
+/**
+ * Scopes besides "n" (the app), "t:" and "c:": "s:<sign>" per signature, and per-hour
+ * figures "h:<HH>" without failure codes (24 × a few counters, bounded), so the console
+ * can chart a day by hour and a signature's traffic (docs/api.md "Statistics").
+ */
+const HOURLY = new Set(["recipients", "submitted", "rejected", "failed", "unknown"]);
 
 export type Adds = Record<string, number>;
 
@@ -36,6 +45,15 @@ export function sendStats(entries: Counted[], hour: string): Adds {
       if (e.segments) add(out, `${scope}:segments`, e.segments);
       if (e.status === "rejected" || e.status === "failed") add(out, `${scope}:fail:${e.code}`);
     }
+    if (e.sign) {
+      add(out, `s:${e.sign}:recipients`);
+      add(out, `s:${e.sign}:${e.status}`);
+      if (e.segments) add(out, `s:${e.sign}:segments`, e.segments);
+      if (e.status === "rejected" || e.status === "failed") add(out, `s:${e.sign}:fail:${e.code}`);
+    }
+    add(out, `h:${hour}:recipients`);
+    if (HOURLY.has(e.status)) add(out, `h:${hour}:${e.status}`);
+    if (e.segments) add(out, `h:${hour}:segments`, e.segments);
     if (e.templateKind === "verification" && e.status !== "rejected")
       add(out, `h:${hour}:verification`);
     if (FREQUENCY_CODES.has(e.code)) add(out, `h:${hour}:frequencyRefused`);
@@ -61,13 +79,15 @@ export function sum(...parts: Adds[]): Adds {
 
 /** What one final delivery report adds, counted on the day and hour of its send. */
 export function deliveryStats(
-  r: { template: string; templateKind: string; country: string; hour?: string },
+  r: { template: string; templateKind: string; country: string; hour?: string; sign?: string },
   status: "delivered" | "undelivered" | "expired",
   carrierCode: string,
 ): Adds {
   const out: Adds = {};
   for (const scope of ["n", `t:${r.template}`, `c:${r.country}`]) add(out, `${scope}:${status}`);
   if (carrierCode) add(out, `${CARRIER}${carrierCode}`);
+  if (r.sign) add(out, `s:${r.sign}:${status}`);
+  if (r.hour) add(out, `h:${r.hour}:${status}`);
   if (r.templateKind === "verification" && status === "delivered" && r.hour)
     add(out, `h:${r.hour}:verificationDelivered`);
   return out;

@@ -88,6 +88,7 @@ function optimistic(plan: SendPlan, numbers: Phone[]): Adds {
       templateKind: plan.template.kind,
       country: n.country,
       segments: plan.segments,
+      sign: plan.sign,
     })),
     plan.hour,
   );
@@ -253,6 +254,7 @@ export async function settleCounters(
         templateKind: r.templateKind,
         country: r.country,
         segments: r.status === "submitted" ? plan.segments : 0,
+        sign: r.sign,
       })),
       plan.hour,
     ),

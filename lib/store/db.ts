@@ -24,7 +24,7 @@ export interface Expression {
 }
 
 export interface QueryInput {
-  index?: "gsi1";
+  index?: "gsi1" | "gsi2";
   pk: string;
   skBeginsWith?: string;
   skBetween?: [string, string];
@@ -215,8 +215,8 @@ export function createDb(client: () => Promise<DynamoDBClient>, table: string): 
     },
 
     async query(q) {
-      const pkName = q.index ? "gsi1pk" : "pk";
-      const skName = q.index ? "gsi1sk" : "sk";
+      const pkName = q.index ? `${q.index}pk` : "pk";
+      const skName = q.index ? `${q.index}sk` : "sk";
       const values: Item = { ":pk": q.pk };
       let condition = "#pk = :pk";
       const names: Record<string, string> = { "#pk": pkName };

@@ -56,6 +56,10 @@ export const keys = {
   pendingForwards: () => "FORWARD#PENDING",
   /** GSI: one number's records, newest first. */
   messagesByPhone: (appId: string, e164: string) => `PHONE#${appId}#${e164}`,
+  /** GSI gsi2: an app's records by time, newest first (sort key "<createdAt>#<id>"). */
+  messagesOfApp: (appId: string) => `RECS#${appId}`,
+  /** GSI gsi2: an app's replies by time, newest first (sort key "<receivedAt>#<id>"). */
+  repliesOfApp: (appId: string) => `REPLIES#${appId}`,
   reply: (appId: string, e164: string, at: string, id: string): Key => ({
     pk: `REPLY#${appId}#${e164}`,
     sk: `${at}#${id}`,

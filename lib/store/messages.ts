@@ -86,6 +86,8 @@ export function messagesStore({ db, ttl }: StoreContext) {
     type: "Message",
     gsi1pk: keys.messagesByPhone(m.appId, m.to),
     gsi1sk: `${m.createdAt}#${m.id}`,
+    gsi2pk: keys.messagesOfApp(m.appId),
+    gsi2sk: `${m.createdAt}#${m.id}`,
     updatedAt: m.createdAt,
     expiresAt: ttl(m.createdAt),
     ...m,
@@ -192,6 +194,41 @@ export function messagesStore({ db, ttl }: StoreContext) {
       const statuses = records.length ? await getStatuses(records.map((r) => r.id)) : new Map();
       return {
         records: records.map((r) => mergeStatus(r, statuses.get(r.id))),
+        lastKey: page.lastKey,
+      };
+    },
+
+    /**
+     * One page of an app's records, newest first (GSI gsi2 by app and time), or of one
+     * number's (gsi1) when `phone` is given, with each record's index key so that a caller
+     * filtering the page can resume right after any record it looked at.
+     */
+    async searchMessages(
+      appId: string,
+      phone: string | undefined,
+      range: [string, string],
+      limit: number,
+      startKey?: Item,
+    ) {
+      const index = phone ? "gsi1" : "gsi2";
+      const page = await db.query({
+        index,
+        pk: phone ? keys.messagesByPhone(appId, phone) : keys.messagesOfApp(appId),
+        skBetween: range,
+        newestFirst: true,
+        limit,
+        startKey,
+      });
+      const statuses = page.items.length
+        ? await getStatuses(page.items.map((i) => String(i.id)))
+        : new Map();
+      return {
+        rows: page.items.map((i) => {
+          const r = strip<MessageRecord>(i, "Message") as MessageRecord;
+          const key: Item = { pk: i.pk, sk: i.sk, [`${index}pk`]: i[`${index}pk`] };
+          key[`${index}sk`] = i[`${index}sk`];
+          return { record: mergeStatus(r, statuses.get(r.id)), key };
+        }),
         lastKey: page.lastKey,
       };
     },

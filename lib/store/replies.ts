@@ -1,5 +1,6 @@
 /** Replies and their forwards to the app's webhook. */
 import type { StoredReply } from "../core/model";
+import type { Item } from "./db";
 import { ConditionFailed } from "./db";
 import { type StoreContext, strip } from "./items";
 import { keys } from "./keys";
@@ -53,12 +54,39 @@ export function repliesStore({ db, ttl }: StoreContext) {
       }
     },
 
+    /**
+     * One page of an app's replies, newest first (GSI gsi2 by app and time), or of one
+     * number's (its own partition) when `phone` is given; both sort by "<receivedAt>#<id>".
+     */
+    async searchReplies(
+      appId: string,
+      phone: string | undefined,
+      range: [string, string],
+      limit: number,
+      startKey?: Item,
+    ) {
+      const page = await db.query({
+        ...(phone ? {} : { index: "gsi2" as const }),
+        pk: phone ? keys.replyPartition(appId, phone) : keys.repliesOfApp(appId),
+        skBetween: range,
+        newestFirst: true,
+        limit,
+        startKey,
+      });
+      return {
+        replies: page.items.map((i) => strip<StoredReply>(i, "Reply") as StoredReply),
+        lastKey: page.lastKey,
+      };
+    },
+
     /** Stores a reply; with `forward`, it is also queued for the app's webhook. */
     async putReply(reply: StoredReply, forward: boolean): Promise<void> {
       await db.put({
         ...keys.reply(reply.appId, reply.phone, reply.receivedAt, reply.id),
         type: "Reply",
         ...reply,
+        gsi2pk: keys.repliesOfApp(reply.appId),
+        gsi2sk: `${reply.receivedAt}#${reply.id}`,
         ...(forward
           ? {
               forward: { state: "pending", attempts: 0 },
