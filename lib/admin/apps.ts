@@ -8,6 +8,7 @@ import type { App, Principal } from "../core/model";
 import { callbackUrls, seal } from "../core/secrets";
 import type { Route } from "../http/routes";
 import { json, parseBody } from "../http/wrapper";
+import { NEW_APP_FREQUENCY } from "../rules/frequency";
 import { aboveCeilings } from "../rules/usage";
 import { assertWebhookUrl } from "../webhooks";
 import { loadApp, nowIso, originOf, publicApp } from "./access";
@@ -150,7 +151,8 @@ export const appRoutes: Route[] = [
           providers,
           thresholds: {},
           ...(ceilings ? { ceilings } : {}),
-          frequency: {},
+          // Tencent's default for applications created from 2024-05-22 (lib/rules/frequency.ts).
+          frequency: { ...NEW_APP_FREQUENCY },
           marketingWindow: { start: "08:00", end: "22:00" },
           whitelist: {},
           createdAt: now,

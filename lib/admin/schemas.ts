@@ -4,7 +4,7 @@
  */
 import * as z from "zod/mini";
 import { ALERT_EVENTS } from "../rules/alerts";
-import { MAX_WINDOW_LIMIT } from "../rules/frequency";
+import { MAX_ONE_DAY, MAX_WINDOW_LIMIT } from "../rules/frequency";
 import { isValidSign, MAX_BODY } from "../rules/template";
 import { isUsableSecret } from "../webhooks/sign";
 
@@ -72,7 +72,8 @@ const settings = {
     z.strictObject({
       thirtySeconds: windowLimit,
       oneHour: windowLimit,
-      oneDay: z.nullable(whole(1, 10_000)),
+      // Up to the carriers' non-marketing cap: more never gets through (docs/providers/tencent.md §5.1).
+      oneDay: z.nullable(whole(1, MAX_ONE_DAY)),
       sameContentThirtySeconds: windowLimit,
     }),
   ),

@@ -100,6 +100,10 @@ export const catalogue = {
     422,
     "This Idempotency-Key was used with a different body; use a new key.",
   ],
+  "FailedOperation.PreconditionFailed": [
+    412,
+    "The resource changed since you read it (If-Match no longer matches its ETag); GET it again and re-apply your change.",
+  ],
   "FailedOperation.IdempotencyInProgress": [
     409,
     "A request with this Idempotency-Key is still running; retry shortly.",
@@ -164,6 +168,10 @@ export const catalogue = {
   "InternalError.ProviderBadResponse": [
     502,
     "The SMS provider answered something unreadable; the outcome is reconciled later.",
+  ],
+  "InternalError.SendInterrupted": [
+    504,
+    "The send was interrupted once the number may have reached the provider; the outcome is reconciled from the provider's reports.",
   ],
   InternalError: [500, "Something went wrong on our side; retry with the same Idempotency-Key."],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -71,6 +71,8 @@ export interface App {
 /** An opt-out entry: one number, one signature (or "*" for every signature of the app). */
 export interface OptOutEntry {
   sign: string;
+  /** The SMS type it blocks ("*" or absent: every type); Tencent blocks only the same type. */
+  kind?: TemplateKind | "*";
   reason: "manual" | "reply-keyword" | "carrier";
   at: string;
   /** The reply text, or who removed/added it: the audit trail. */

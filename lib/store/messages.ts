@@ -7,7 +7,7 @@ import { type Adds, deliveryStats, sum } from "../rules/stats";
 import { counterUpdate } from "../rules/usage";
 import { ConditionFailed, type Item } from "./db";
 import { type StoreContext, strip } from "./items";
-import { keys } from "./keys";
+import { type Key, keys } from "./keys";
 
 /** Where reports for a message may come from, and the binding they came through. */
 export interface ReportSource {
@@ -105,7 +105,11 @@ export function messagesStore({ db, ttl }: StoreContext) {
     },
 
     /** Writes message records (batched) plus any extra items, e.g. the idempotent response. */
-    async putMessages(records: MessageRecord[], extra: Item[] = []): Promise<void> {
+    async putMessages(
+      records: MessageRecord[],
+      extra: Item[] = [],
+      deletes: Key[] = [],
+    ): Promise<void> {
       // A timed-out send is indexed by request and number: how a pulled status finds it.
       const unknowns = records
         .filter((r) => r.status === "unknown")
@@ -118,7 +122,7 @@ export function messagesStore({ db, ttl }: StoreContext) {
           updatedAt: r.createdAt,
           expiresAt: ttl(r.createdAt),
         }));
-      await db.batchWrite([...records.map(messageItem), ...unknowns, ...extra]);
+      await db.batchWrite([...records.map(messageItem), ...unknowns, ...extra], deletes);
     },
 
     /**
