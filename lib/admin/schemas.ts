@@ -60,11 +60,12 @@ const settings = {
   defaultSign: z.nullable(sign),
   signatures: z.array(sign).check(z.maxLength(50)),
   timeZone,
+  // A JSON Merge Patch: null removes (a country's limit left blank is the international one).
   thresholds: z.partial(
     z.strictObject({
-      domestic: threshold,
-      international: threshold,
-      countries: z.record(country, threshold),
+      domestic: z.nullable(threshold),
+      international: z.nullable(threshold),
+      countries: z.nullable(z.record(country, z.nullable(threshold))),
     }),
   ),
   allowedCountries: z.nullable(z.array(country).check(z.maxLength(250))),

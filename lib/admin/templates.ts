@@ -4,7 +4,7 @@ import type { Template } from "../core/model";
 import type { Route } from "../http/routes";
 import { json, parseBody } from "../http/wrapper";
 import { countVariables, DEFAULT_UNSUBSCRIBE_FOOTER, isValidSign } from "../rules/template";
-import { loadApp, nowIso, originOf, publicApp } from "./access";
+import { loadApp, nowIso, originOf } from "./access";
 import { patchApp } from "./apps";
 import { templateSchema } from "./schemas";
 
@@ -78,11 +78,19 @@ export const templateRoutes: Route[] = [
     async handle(ctx) {
       const name = ctx.req.params.name ?? "";
       if (!isValidSign(name)) throw new AppError("FailedOperation.SignatureIncorrectOrUnapproved");
-      const app = await loadApp(ctx.deps, ctx.appId);
-      if (app.signatures.includes(name))
-        return json(200, publicApp(ctx.deps, app, originOf(ctx), ctx.principal));
-      const signatures = [...app.signatures, name];
-      return json(200, await patchApp(ctx.deps, ctx.principal, app, { signatures }, originOf(ctx)));
+      const { app, etag } = await patchApp(
+        ctx.deps,
+        ctx.principal,
+        (current) => ({
+          signatures: current.signatures.includes(name)
+            ? current.signatures
+            : [...current.signatures, name],
+        }),
+        originOf(ctx),
+        ctx.appId,
+        ctx.req.headers["if-match"],
+      );
+      return json(200, app, { etag });
     },
   },
 ];

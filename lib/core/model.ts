@@ -64,6 +64,8 @@ export interface App {
   alertTemplateIds?: Partial<Record<ProviderName, string>>;
   /** Where replies are forwarded; the signing secret is stored sealed (lib/core/secrets.ts). */
   replyWebhook?: { url: string; sealedSecret: string };
+  /** Moves on with every change of the app item: the settings' ETag. */
+  version?: number;
   createdAt: string;
   updatedAt: string;
 }

@@ -45,10 +45,10 @@ export function appsStore({ db }: StoreContext) {
           values: { ":empty": {}, ":at": at },
         });
         await db.update(keys.app(appId), {
-          update: "SET #m.#k = :v, updatedAt = :at",
+          update: "SET #m.#k = :v, updatedAt = :at, version = if_not_exists(version, :zero) + :one",
           condition: "size(#m) < :max OR attribute_exists(#m.#k)",
           names,
-          values: { ":v": value, ":at": at, ":max": CAPS[map] },
+          values: { ":v": value, ":at": at, ":max": CAPS[map], ":zero": 0, ":one": 1 },
         });
         return "saved";
       } catch (err) {
@@ -64,9 +64,9 @@ export function appsStore({ db }: StoreContext) {
       at: string,
     ): Promise<void> {
       await db.update(keys.app(appId), {
-        update: "REMOVE #m.#k SET updatedAt = :at",
+        update: "REMOVE #m.#k SET updatedAt = :at, version = if_not_exists(version, :zero) + :one",
         names: { "#m": map, "#k": key },
-        values: { ":at": at },
+        values: { ":at": at, ":zero": 0, ":one": 1 },
       });
     },
 
@@ -99,10 +99,17 @@ export function appsStore({ db }: StoreContext) {
      * Changes some settings of an app in place (SET/REMOVE of those attributes only), so a
      * concurrent whitelist change is never overwritten. Keeps the enabled-apps index in step.
      */
-    async updateApp(appId: string, set: Partial<App>, remove: (keyof App)[] = []): Promise<void> {
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = {};
-      const sets: string[] = [];
+    async updateApp(
+      appId: string,
+      set: Partial<App>,
+      remove: (keyof App)[] = [],
+      /** The version the change was computed from (ETag): fails with ConditionFailed if it moved on. */
+      expectedVersion?: number,
+    ): Promise<void> {
+      // Every change moves the version on, so an ETag names one state of the settings.
+      const names: Record<string, string> = { "#ver": "version" };
+      const values: Record<string, unknown> = { ":one": 1, ":zero": 0 };
+      const sets: string[] = ["#ver = if_not_exists(#ver, :zero) + :one"];
       const removes: string[] = [];
       for (const [i, [k, v]] of Object.entries(set).entries()) {
         names[`#s${i}`] = k;
@@ -125,9 +132,14 @@ export function appsStore({ db }: StoreContext) {
         ]
           .join(" ")
           .trim(),
-        condition: "attribute_exists(pk)",
+        condition:
+          expectedVersion === undefined
+            ? "attribute_exists(pk)"
+            : expectedVersion === 0
+              ? "attribute_exists(pk) AND attribute_not_exists(#ver)"
+              : "attribute_exists(pk) AND #ver = :expected",
         names,
-        values,
+        values: expectedVersion ? { ...values, ":expected": expectedVersion } : values,
       });
     },
 
