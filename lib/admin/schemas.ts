@@ -153,8 +153,12 @@ export const createKeySchema = z.strictObject({
 });
 
 export const optOutSchema = z.strictObject({
-  phone: text(1, 32),
+  /** One number, or up to 1,000 at once (`phones`). */
+  phone: z.optional(text(1, 32)),
+  phones: z.optional(z.array(text(1, 32)).check(z.minLength(1), z.maxLength(1000))),
   sign: z.optional(sign),
+  /** The SMS type blocked; "*" (default): every type. */
+  kind: z._default(z.enum(["verification", "notification", "marketing", "*"]), "*"),
   consent: z.literal(
     true,
     "consent must be true: opt a number out only with its owner's stated consent",

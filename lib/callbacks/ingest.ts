@@ -13,6 +13,7 @@ import { appOfCallbackToken } from "../core/secrets";
 import type { WebhookAck, Webhooks } from "../providers/port";
 import { isUnsubscribe } from "../rules/keywords";
 import { forwardReply } from "./forward";
+import { replyOptOut } from "./reply-optout";
 
 function appIdForToken(deps: Deps, token: string): string {
   const appId = appOfCallbackToken(masterSecret(deps.config), token);
@@ -113,14 +114,8 @@ export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<W
   await Promise.all(
     stored.flatMap((r) => [
       deps.store.putReply(r, Boolean(app.replyWebhook)),
-      r.optedOut
-        ? deps.store.addOptOut(appId, r.phone, {
-            sign: signOf(app, r),
-            reason: "reply-keyword",
-            at,
-            detail: `reply ${r.id}: ${JSON.stringify(r.text)}`,
-          })
-        : undefined,
+      // Opted out of the signature and the type of the message it answers (reply-optout.ts).
+      r.optedOut ? replyOptOut(deps, r, signOf(app, r), at) : undefined,
     ]),
   );
   for (const r of stored)

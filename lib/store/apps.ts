@@ -72,12 +72,13 @@ export function appsStore({ db }: StoreContext) {
 
     /** Counts manual opt-outs (≤ 1,000 per app); false when the cap is reached. */
     async countManualOptOut(appId: string, delta: number): Promise<boolean> {
+      if (delta > 1000) return false;
       try {
         await db.update(keys.app(appId), {
           update: "ADD manualOptOuts :d",
           condition:
-            delta > 0 ? "attribute_not_exists(manualOptOuts) OR manualOptOuts < :max" : undefined,
-          values: { ":d": delta, ":max": 1000 },
+            delta > 0 ? "attribute_not_exists(manualOptOuts) OR manualOptOuts <= :room" : undefined,
+          values: { ":d": delta, ...(delta > 0 ? { ":room": 1000 - delta } : {}) },
         });
         return true;
       } catch (err) {
