@@ -5,7 +5,7 @@
 import * as z from "zod/mini";
 import { ALERT_EVENTS } from "../rules/alerts";
 import { MAX_ONE_DAY, MAX_WINDOW_LIMIT } from "../rules/frequency";
-import { isValidSign, MAX_BODY } from "../rules/template";
+import { isValidIntlSign, isValidSign, MAX_BODY } from "../rules/template";
 import { isUsableSecret } from "../webhooks/sign";
 
 const text = (min: number, max: number, message?: string) =>
@@ -26,6 +26,14 @@ const timeZone = z.string().check(
 const sign = z
   .string()
   .check(z.refine(isValidSign, "must be 2–12 CJK characters, letters or digits"));
+const anySign = z
+  .string()
+  .check(
+    z.refine(
+      isValidIntlSign,
+      "must be 2–12 CJK characters, letters or digits (international: a brand name of up to 32)",
+    ),
+  );
 const country = z
   .string()
   .check(z.regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code such as CN or US"));
@@ -58,7 +66,7 @@ const settings = {
   name: text(1, 64),
   enabled: z.boolean(),
   defaultSign: z.nullable(sign),
-  signatures: z.array(sign).check(z.maxLength(50)),
+  signatures: z.array(anySign).check(z.maxLength(50)),
   timeZone,
   // A JSON Merge Patch: null removes (a country's limit left blank is the international one).
   thresholds: z.partial(
@@ -136,6 +144,8 @@ export const templateSchema = z.strictObject({
   kind: z.enum(["verification", "notification", "marketing"]),
   region: z.enum(["domestic", "international"]),
   body: text(1, MAX_BODY, `must be 1–${MAX_BODY} characters`),
+  /** The longest a non-verification variable may be (Tencent's default 6 otherwise). */
+  maxParamLength: z.optional(z.nullable(whole(1, 64))),
   providerTemplateIds: z._default(
     z.strictObject({
       tencent: z.optional(

@@ -3,7 +3,12 @@ import { AppError } from "../core/errors";
 import type { Template } from "../core/model";
 import type { Route } from "../http/routes";
 import { json, parseBody } from "../http/wrapper";
-import { countVariables, DEFAULT_UNSUBSCRIBE_FOOTER, isValidSign } from "../rules/template";
+import {
+  countVariables,
+  DEFAULT_UNSUBSCRIBE_FOOTER,
+  isAllVariables,
+  isValidIntlSign,
+} from "../rules/template";
 import { loadApp, nowIso, originOf } from "./access";
 import { patchApp } from "./apps";
 import { templateSchema } from "./schemas";
@@ -49,6 +54,11 @@ export const templateRoutes: Route[] = [
           "FailedOperation.TemplateIncorrectOrUnapproved",
           `body: ${variables.error}`,
         );
+      if (isAllVariables(input.body))
+        throw new AppError(
+          "FailedOperation.TemplateIncorrectOrUnapproved",
+          "body: a body of only variables is not allowed (不支持全变量); write the fixed text around them.",
+        );
       const footer = app.unsubscribeFooter ?? DEFAULT_UNSUBSCRIBE_FOOTER;
       if (input.kind === "marketing" && !input.body.includes(footer)) {
         throw new AppError(
@@ -77,7 +87,10 @@ export const templateRoutes: Route[] = [
     access: "operator",
     async handle(ctx) {
       const name = ctx.req.params.name ?? "";
-      if (!isValidSign(name)) throw new AppError("FailedOperation.SignatureIncorrectOrUnapproved");
+      // Mainland signatures are 2–12 CJK, letters or digits; international ones may be brand
+      // names ("Tencent Cloud"); a send checks the form its region needs.
+      if (!isValidIntlSign(name))
+        throw new AppError("FailedOperation.SignatureIncorrectOrUnapproved");
       const { app, etag } = await patchApp(
         ctx.deps,
         ctx.principal,

@@ -74,6 +74,10 @@ export const catalogue = {
     400,
     "Verification-code params must be 0–6 digits.",
   ],
+  "InvalidParameterValue.TemplateParameterLengthLimit": [
+    400,
+    "A template variable is longer than the template allows; shorten it or raise the template's maxParamLength.",
+  ],
   "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter": [
     400,
     "Params must not contain a URL or domain.",

@@ -88,6 +88,8 @@ export interface Template {
   region: Region;
   body: string;
   variables: number;
+  /** The longest a non-verification variable may be; absent: the provider's default. */
+  maxParamLength?: number | null;
   providerTemplateIds: Partial<Record<ProviderName, string>>;
   createdAt: string;
   updatedAt: string;

@@ -32,7 +32,15 @@ import {
   vendorRecord,
   withExpiry,
 } from "../rules/records";
-import { checkParams, isValidSign, render, segments, withSignature } from "../rules/template";
+import {
+  checkParams,
+  isValidIntlSign,
+  isValidSign,
+  render,
+  segments,
+  TENCENT_DEFAULT_PARAM_LENGTH,
+  withSignature,
+} from "../rules/template";
 import type { IdempotencyRecord, RequestContext } from "../store";
 import { supersededKeys } from "../store/inflight";
 import type { Key } from "../store/keys";
@@ -136,7 +144,12 @@ export function checkTemplate(
     throw new AppError("UnsupportedOperation.GlobalTemplateToChineseMainlandPhone");
   if (!mainland && template.region === "domestic")
     throw new AppError("UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone");
-  const broken = checkParams(template.kind, template.variables, body.params);
+  // Tencent limits non-verification variables to 6 characters unless the template says more
+  // (docs/providers/tencent.md §5.3); Huawei documents no such default.
+  const maxLength =
+    template.maxParamLength ??
+    (app.providers[0]?.provider === "tencent" ? TENCENT_DEFAULT_PARAM_LENGTH : undefined);
+  const broken = checkParams(template.kind, template.variables, body.params, maxLength);
   if (broken) throw new AppError(broken.code, broken.message);
   const footer = missingFooter(app, template);
   if (footer)
@@ -146,7 +159,8 @@ export function checkTemplate(
     );
   const sign = body.sign ?? app.defaultSign;
   if (mainland && !sign) throw new AppError("MissingParameter.SignName");
-  if (sign && (!isValidSign(sign) || !app.signatures.includes(sign))) {
+  const wellFormed = mainland ? isValidSign : isValidIntlSign;
+  if (sign && (!wellFormed(sign) || !app.signatures.includes(sign))) {
     throw new AppError(
       "FailedOperation.SignatureIncorrectOrUnapproved",
       `Signature "${sign}" is not approved for this app; approved: ${app.signatures.join(", ") || "none"}.`,

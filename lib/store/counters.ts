@@ -5,7 +5,7 @@ import {
   frequencyRelease,
   frequencyReservation,
 } from "../rules/frequency";
-import { counterUpdate, type Thresholds } from "../rules/usage";
+import { counterUpdate, type Thresholds, usageExpiry } from "../rules/usage";
 import { ConditionFailed, type Item } from "./db";
 import { queryAll, type StoreContext } from "./items";
 import { keys } from "./keys";
@@ -90,7 +90,10 @@ export function countersStore({ db }: StoreContext) {
       at: string,
     ): Promise<{ ok: true } | { ok: false; item: Item | undefined }> {
       try {
-        await db.update(keys.usage(appId, day), counterUpdate(adds, thresholds, at));
+        await db.update(
+          keys.usage(appId, day),
+          counterUpdate(adds, thresholds, at, "Usage", usageExpiry(day)),
+        );
         return { ok: true };
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
@@ -106,7 +109,10 @@ export function countersStore({ db }: StoreContext) {
       at: string,
     ): Promise<void> {
       if (Object.keys(adds).length === 0) return;
-      await db.update(keys.usage(appId, day), counterUpdate(adds, {}, at));
+      await db.update(
+        keys.usage(appId, day),
+        counterUpdate(adds, {}, at, "Usage", usageExpiry(day)),
+      );
     },
 
     async readUsage(appId: string, day: string): Promise<Item | undefined> {

@@ -87,6 +87,43 @@ describe.each(stores)("send policy on %s", (store) => {
       );
     });
 
+    it("refuses a body of only variables (不支持全变量)", async () => {
+      const app = await newApp(s);
+      const res = await s.api("PUT", `/v1/apps/${app.appId}/templates/all`, {
+        key: app.apiKey,
+        body: { kind: "notification", region: "domestic", body: "{1} {2}。" },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain("only variables");
+    });
+
+    it("holds non-verification variables to Tencent's 6 characters unless the template allows more", async () => {
+      const app = await newApp(s);
+      const res = await app.send(notice([fresh()], "SO-12345"));
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("InvalidParameterValue.TemplateParameterLengthLimit");
+      expect(statuses((await app.send(notice([fresh()], "SO-123"))).body)).toEqual([
+        "submitted:Ok",
+      ]);
+    });
+
+    it("sends with an international signature in brand form, as Tencent allows abroad", async () => {
+      const app = await newApp(s);
+      const approve = await s.api(
+        "PUT",
+        `/v1/apps/${app.appId}/signatures/${encodeURIComponent("Tencent Cloud")}`,
+        { key: s.adminKey },
+      );
+      expect(approve.status).toBe(200);
+      expect(
+        statuses((await app.send({ ...intl(["+12025550111"]), sign: "Tencent Cloud" })).body),
+      ).toEqual(["submitted:Ok"]);
+      // At home the signature must still be 2–12 CJK characters, letters or digits.
+      expect((await app.send({ ...code([fresh()]), sign: "Tencent Cloud" })).body.error.code).toBe(
+        "FailedOperation.SignatureIncorrectOrUnapproved",
+      );
+    });
+
     it("refuses a URL or bare domain in any variable", async () => {
       const app = await newApp(s);
       for (const p of ["https://evil.example/x", "evil.com", "t.cn/abc"]) {
@@ -172,7 +209,11 @@ describe.each(stores)("send policy on %s", (store) => {
         "FailedOperation.SignatureIncorrectOrUnapproved",
       );
       expect(
-        (await s.api("PUT", `/v1/apps/${app.appId}/signatures/a b`, { key: s.adminKey })).status,
+        (
+          await s.api("PUT", `/v1/apps/${app.appId}/signatures/${encodeURIComponent("<b>")}`, {
+            key: s.adminKey,
+          })
+        ).status,
       ).toBe(400);
     });
   });
@@ -180,13 +221,28 @@ describe.each(stores)("send policy on %s", (store) => {
   describe("segments", () => {
     it("counts billable segments before sending, equal to the vendor's Fee", async () => {
       const app = await newApp(s);
+      // Variables longer than Tencent's default 6 need a template that allows them.
+      await s.api("PUT", `/v1/apps/${app.appId}/templates/order-long`, {
+        key: app.apiKey,
+        body: {
+          kind: "notification",
+          region: "domestic",
+          body: "您的订单{1}已发货，预计{2}送达。",
+          maxParamLength: 64,
+          providerTemplateIds: { tencent: "1000002" },
+        },
+      });
       const cases = [
         code([fresh()]),
-        notice([fresh()], "SO-2026"),
-        notice(
-          [fresh()],
-          "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三",
-        ),
+        notice([fresh()], "SO-26"),
+        {
+          to: [fresh()],
+          template: "order-long",
+          params: [
+            "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三",
+            "明天",
+          ],
+        },
         intl(["+12025550102"]),
       ];
       await app.patch({ frequency: { sameContentThirtySeconds: null } });
@@ -202,11 +258,12 @@ describe.each(stores)("send policy on %s", (store) => {
         body: {
           kind: "notification",
           region: "international",
-          body: "{1}",
+          body: "Note: {1}",
+          maxParamLength: 64,
           providerTemplateIds: { tencent: "1000004" },
         },
       });
-      s.tencent.addTemplate({ id: "1000004", body: "{1}", international: true });
+      s.tencent.addTemplate({ id: "1000004", body: "Note: {1}", international: true });
       for (const param of ["a".repeat(60), "[]{}".repeat(15), "€".repeat(60)]) {
         await app.patch({ frequency: { sameContentThirtySeconds: null, oneDay: null } });
         s.tencent.reset();
@@ -359,12 +416,17 @@ describe.each(stores)("send policy on %s", (store) => {
       ]);
     });
 
-    it("puts a TTL on every frequency item, so the table does not grow with dead windows", async () => {
+    it("puts a TTL on every frequency and counter item, so the table does not grow with dead ones", async () => {
       const app = await newApp(s);
       const to = fresh();
       await app.send(code([to]));
       const item = (await s.deps.store.readFrequency(app.appId, [to])).get(to);
       expect(item?.expiresAt).toBe(Math.floor(Date.parse(START) / 1000) + 2 * 86_400);
+      // The day counters are the statistics: kept 400 days.
+      const usage = await s.deps.store.readUsage(app.appId, "2026-11-22");
+      expect(usage?.expiresAt).toBe(
+        Math.floor(Date.parse("2026-11-22T00:00:00Z") / 1000) + 400 * 86_400,
+      );
     });
 
     it("enforces the 30-second and one-hour windows when configured, sliding", async () => {
@@ -637,6 +699,7 @@ describe.each(stores)("send policy on %s", (store) => {
         const usage = await s.deps.store.readUsage(app.appId, "2026-11-22");
         expect(usage?.["lim:domestic"]).toBe(50);
       },
+      120_000,
     );
   });
 
