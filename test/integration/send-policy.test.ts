@@ -321,6 +321,23 @@ describe.each(stores)("send policy on %s", (store) => {
       expect(statuses((await app.send(code([a]))).body)).toEqual(["submitted:Ok"]);
     });
 
+    it("gives a bad number in a batch its own rejected entry and sends the rest", async () => {
+      const app = await newApp(s);
+      const good = fresh();
+      const res = await app.send(code([good, "12345", good]));
+      expect(res.status).toBe(200);
+      expect(res.body.messages).toEqual([
+        expect.objectContaining({ to: good, status: "submitted" }),
+        expect.objectContaining({
+          to: "12345",
+          status: "rejected",
+          code: "InvalidParameterValue.IncorrectPhoneNumber",
+          message: expect.stringContaining("to[1]"),
+        }),
+      ]);
+      expect(s.tencent.messages().map((m) => m.phone)).toEqual([good]);
+    });
+
     it("refuses numbers outside the app's allowed countries", async () => {
       const app = await newApp(s, { allowedCountries: ["US"] });
       const res = await app.send(intl(["+12025550104", "+85261234567"]));
