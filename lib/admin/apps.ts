@@ -8,7 +8,9 @@ import type { App, Principal } from "../core/model";
 import { callbackUrls, seal } from "../core/secrets";
 import type { Route } from "../http/routes";
 import { json, parseBody } from "../http/wrapper";
+import { NEW_APP_FREQUENCY } from "../rules/frequency";
 import { aboveCeilings } from "../rules/usage";
+import { ConditionFailed } from "../store/db";
 import { assertWebhookUrl } from "../webhooks";
 import { loadApp, nowIso, originOf, publicApp } from "./access";
 import { issueKey } from "./keys";
@@ -16,9 +18,29 @@ import { createAppSchema, OPERATOR_ONLY, patchAppSchema } from "./schemas";
 
 type Settings = z.output<typeof patchAppSchema>;
 
-/** Drops nulls (meaning "unset") and applies the rest; a webhook secret is sealed first. */
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * JSON Merge Patch (RFC 7396): objects merge member by member, `null` removes a member, any
+ * other value replaces. `keepNulls` stores nulls instead (frequency rules: null means "off").
+ */
+export function mergePatch(target: unknown, patch: unknown, keepNulls = false): unknown {
+  if (!isObject(patch)) return patch;
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null && !keepNulls) delete out[k];
+    else out[k] = mergePatch(out[k], v, keepNulls);
+  }
+  return out;
+}
+
+/** Settings that are objects and merge (docs/api.md "Configuration"); the rest are replaced. */
+const MERGED = new Set(["thresholds", "frequency", "alertRules", "ceilings", "alertTemplateIds"]);
+
+/** Applies a Merge Patch of settings; a webhook secret is sealed first. */
 function applySettings(deps: Deps, app: App, input: Settings): App {
-  const next: App = { ...app };
+  const next = { ...app } as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(input)) {
     if (k === "replyWebhook" && v) {
       const hook = v as { url: string; secret: string };
@@ -28,22 +50,55 @@ function applySettings(deps: Deps, app: App, input: Settings): App {
       };
       continue;
     }
-    if (v === null) delete (next as unknown as Record<string, unknown>)[k];
-    else (next as unknown as Record<string, unknown>)[k] = v;
+    if (v === null) delete next[k];
+    else if (MERGED.has(k)) next[k] = mergePatch(next[k], v, k === "frequency");
+    else next[k] = v;
   }
-  if (input.frequency) next.frequency = { ...app.frequency, ...input.frequency };
+  const out = next as unknown as App;
+  if (!out.thresholds) out.thresholds = {};
+  if (!out.frequency) out.frequency = {};
   // The default signature is approved by being set.
-  if (next.defaultSign && !next.signatures.includes(next.defaultSign))
-    next.signatures = [...next.signatures, next.defaultSign];
-  return next;
+  if (out.defaultSign && !out.signatures.includes(out.defaultSign))
+    out.signatures = [...out.signatures, out.defaultSign];
+  return out;
 }
+
+/**
+ * What the merged settings must satisfy as a whole (a patch can be valid alone and not with
+ * what is stored): alert ≤ limit, and a country limit ≤ the international limit, as the
+ * console requires ("单国家/地区自然日的发送限额值设置不能大于该应用的国际港澳台短信发送限额值").
+ */
+function checkMerged(app: App): void {
+  const t = app.thresholds;
+  for (const [path, th] of [
+    ["domestic", t.domestic],
+    ["international", t.international],
+    ...Object.entries(t.countries ?? {}).map(([cc, v]) => [`countries.${cc}`, v] as const),
+  ] as const) {
+    if (th?.alert != null && th.limit != null && th.alert > th.limit)
+      throw new AppError(
+        "InvalidParameter",
+        `thresholds.${path}: alert (${th.alert}) must not exceed limit (${th.limit}).`,
+      );
+  }
+  const intl = t.international?.limit;
+  for (const [cc, th] of Object.entries(t.countries ?? {}))
+    if (intl != null && th?.limit != null && th.limit > intl)
+      throw new AppError(
+        "InvalidParameter",
+        `thresholds.countries.${cc}.limit: ${th.limit} exceeds the international limit (${intl}); lower it, or leave it blank to use the international limit.`,
+      );
+}
+
+/** An app's ETag: its settings' version. */
+export const etagOf = (app: App) => `"${app.version ?? 0}"`;
 
 /**
  * The settings tiers: an app's own admin key may change everything but the operator-only
  * settings, may name as default only a signature the operator approved, and may set daily
  * limits only at or below the operator's ceilings. Refused whole, before anything is written.
  */
-function checkTier(p: Principal, app: App, input: Settings): void {
+function checkTier(p: Principal, app: App, input: Settings, next: App): void {
   if (p.appId === "*") return;
   const named = OPERATOR_ONLY.filter((k) => k in input);
   if (named.length > 0)
@@ -57,7 +112,7 @@ function checkTier(p: Principal, app: App, input: Settings): void {
       `defaultSign: "${input.defaultSign}" is not approved for this app; the operator approves signatures (PUT …/signatures/{name}).`,
     );
   if (input.thresholds) {
-    const over = aboveCeilings({ ...app.thresholds, ...input.thresholds }, app.ceilings);
+    const over = aboveCeilings(next.thresholds, app.ceilings);
     if (over.length > 0)
       throw new AppError(
         "UnauthorizedOperation.AboveOperatorCeiling",
@@ -72,35 +127,65 @@ function ceilingOf(c: App["ceilings"], path: string): number | undefined {
   return c?.countries?.[path.slice("countries.".length)];
 }
 
-/** Changes an app's settings in place: only the attributes the input names are written. */
+/**
+ * Changes an app's settings: a Merge Patch of what is stored, written only if the app has not
+ * changed since it was read (its version). With `If-Match`, a stale ETag is 412 and nothing is
+ * written; without, a concurrent change is merged again (never a lost update).
+ */
 export async function patchApp(
   deps: Deps,
   p: Principal,
-  app: App,
-  input: Settings,
+  change: Settings | ((app: App) => Settings),
   origin: string,
+  appId: string,
+  ifMatch: string | undefined,
 ) {
-  checkTier(p, app, input);
-  await assertWebhookUrl(deps, "replyWebhook.url", input.replyWebhook?.url);
-  const next = applySettings(deps, app, input);
-  next.updatedAt = nowIso(deps);
-  const changed = (Object.keys(next) as (keyof App)[]).filter(
-    (k) => k === "updatedAt" || k in input || k === "signatures",
-  );
-  const removed = (Object.keys(app) as (keyof App)[]).filter((k) => !(k in next));
-  await deps.store.updateApp(
-    app.appId,
-    Object.fromEntries(changed.map((k) => [k, next[k]])),
-    removed,
-  );
-  return publicApp(deps, next, origin, p);
+  if (typeof change !== "function")
+    await assertWebhookUrl(deps, "replyWebhook.url", change.replyWebhook?.url);
+  for (let attempt = 0; ; attempt++) {
+    const app = await loadApp(deps, appId);
+    // A change computed from the app is computed again from what each attempt read.
+    const input = typeof change === "function" ? change(app) : change;
+    if (ifMatch !== undefined && ifMatch !== "*" && ifMatch !== etagOf(app))
+      throw new AppError(
+        "FailedOperation.PreconditionFailed",
+        `If-Match ${ifMatch} no longer matches the app (now ${etagOf(app)}); GET it again and re-apply your change.`,
+      );
+    const next = applySettings(deps, app, input);
+    checkTier(p, app, input, next);
+    checkMerged(next);
+    next.updatedAt = nowIso(deps);
+    const changed = (Object.keys(next) as (keyof App)[]).filter(
+      (k) => k !== "version" && (k === "updatedAt" || k in input || k === "signatures"),
+    );
+    const removed = (Object.keys(app) as (keyof App)[]).filter((k) => !(k in next));
+    try {
+      await deps.store.updateApp(
+        app.appId,
+        Object.fromEntries(changed.map((k) => [k, next[k]])),
+        removed,
+        app.version ?? 0,
+      );
+      const saved = { ...next, version: (app.version ?? 0) + 1 };
+      return { app: publicApp(deps, saved, origin, p), etag: etagOf(saved) };
+    } catch (err) {
+      if (!(err instanceof ConditionFailed)) throw err;
+      if (ifMatch !== undefined || attempt >= 9)
+        throw new AppError(
+          "FailedOperation.PreconditionFailed",
+          "The app changed while this change was applied; GET it again and re-apply your change.",
+        );
+      // Racing writers: a short random pause spreads the next attempts apart.
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
+    }
+  }
 }
 
 function ceilingsFrom(t: Settings["thresholds"]): App["ceilings"] {
   if (!t) return undefined;
   const countries = Object.fromEntries(
     Object.entries(t.countries ?? {}).flatMap(([cc, v]) =>
-      v.limit == null ? [] : [[cc, v.limit]],
+      v?.limit == null ? [] : [[cc, v.limit]],
     ),
   );
   const c = {
@@ -150,7 +235,8 @@ export const appRoutes: Route[] = [
           providers,
           thresholds: {},
           ...(ceilings ? { ceilings } : {}),
-          frequency: {},
+          // Tencent's default for applications created from 2024-05-22 (lib/rules/frequency.ts).
+          frequency: { ...NEW_APP_FREQUENCY },
           marketingWindow: { start: "08:00", end: "22:00" },
           whitelist: {},
           createdAt: now,
@@ -175,19 +261,29 @@ export const appRoutes: Route[] = [
     access: "read",
     async handle(ctx) {
       const app = await loadApp(ctx.deps, ctx.appId);
-      return json(200, publicApp(ctx.deps, app, originOf(ctx), ctx.principal));
+      return json(200, publicApp(ctx.deps, app, originOf(ctx), ctx.principal), {
+        etag: etagOf(app),
+      });
     },
   },
   {
     method: "patch",
     path: "/v1/apps/{appId}",
-    summary: "Change an app's settings",
+    summary:
+      "Change an app's settings: a JSON Merge Patch (null removes); If-Match with the ETag of GET, else 412",
     access: "admin",
     body: patchAppSchema,
     async handle(ctx) {
-      const app = await loadApp(ctx.deps, ctx.appId);
       const input = parseBody(ctx.req, patchAppSchema);
-      return json(200, await patchApp(ctx.deps, ctx.principal, app, input, originOf(ctx)));
+      const { app, etag } = await patchApp(
+        ctx.deps,
+        ctx.principal,
+        input,
+        originOf(ctx),
+        ctx.appId,
+        ctx.req.headers["if-match"],
+      );
+      return json(200, app, { etag });
     },
   },
 ];

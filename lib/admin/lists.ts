@@ -85,22 +85,35 @@ export const optOutRoutes: Route[] = [
     async handle({ deps, req, appId, principal }) {
       await loadApp(deps, appId);
       const input = parseBody(req, optOutSchema);
-      const e164 = phoneParam(input.phone);
+      if ((input.phone === undefined) === (input.phones === undefined))
+        throw new AppError(
+          "InvalidParameter",
+          "Send either phone (one number) or phones (up to 1,000 numbers), not both.",
+        );
+      // Every number is checked before anything is written: a bad one leaves no partial state.
+      const numbers = [...new Set((input.phones ?? [input.phone as string]).map(phoneParam))];
       const sign = input.sign ?? "*";
-      const existing = await deps.store.getOptOuts(appId, e164);
-      if (!existing?.entries.some((e) => e.sign === sign && e.reason === "manual")) {
-        // Manual entries are capped per app; reply opt-outs are not (users may always say stop).
-        if (!(await deps.store.countManualOptOut(appId, 1)))
-          throw new AppError("LimitExceeded.ManualOptOutLimit");
-      }
       const entry = {
         sign,
+        kind: input.kind,
         reason: "manual" as const,
         at: nowIso(deps),
         detail: `by key ${principal.keyId}${input.note ? `: ${input.note}` : ""}`,
       };
-      await deps.store.addOptOut(appId, e164, entry);
-      return json(201, { phone: e164, ...entry });
+      const existing = await Promise.all(numbers.map((p) => deps.store.getOptOuts(appId, p)));
+      const added = numbers.filter(
+        (_, i) =>
+          !existing[i]?.entries.some(
+            (e) => e.sign === sign && (e.kind ?? "*") === entry.kind && e.reason === "manual",
+          ),
+      );
+      // Manual entries are capped per app (1,000); reply opt-outs are not (users may always say stop).
+      if (added.length && !(await deps.store.countManualOptOut(appId, added.length)))
+        throw new AppError("LimitExceeded.ManualOptOutLimit");
+      await Promise.all(numbers.map((p) => deps.store.addOptOut(appId, p, entry)));
+      return input.phones
+        ? json(201, { phones: numbers, ...entry })
+        : json(201, { phone: numbers[0], ...entry });
     },
   },
   {

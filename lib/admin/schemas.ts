@@ -4,8 +4,8 @@
  */
 import * as z from "zod/mini";
 import { ALERT_EVENTS } from "../rules/alerts";
-import { MAX_WINDOW_LIMIT } from "../rules/frequency";
-import { isValidSign, MAX_BODY } from "../rules/template";
+import { MAX_ONE_DAY, MAX_WINDOW_LIMIT } from "../rules/frequency";
+import { isValidIntlSign, isValidSign, MAX_BODY } from "../rules/template";
 import { isUsableSecret } from "../webhooks/sign";
 
 const text = (min: number, max: number, message?: string) =>
@@ -26,6 +26,14 @@ const timeZone = z.string().check(
 const sign = z
   .string()
   .check(z.refine(isValidSign, "must be 2–12 CJK characters, letters or digits"));
+const anySign = z
+  .string()
+  .check(
+    z.refine(
+      isValidIntlSign,
+      "must be 2–12 CJK characters, letters or digits (international: a brand name of up to 32)",
+    ),
+  );
 const country = z
   .string()
   .check(z.regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code such as CN or US"));
@@ -58,13 +66,14 @@ const settings = {
   name: text(1, 64),
   enabled: z.boolean(),
   defaultSign: z.nullable(sign),
-  signatures: z.array(sign).check(z.maxLength(50)),
+  signatures: z.array(anySign).check(z.maxLength(50)),
   timeZone,
+  // A JSON Merge Patch: null removes (a country's limit left blank is the international one).
   thresholds: z.partial(
     z.strictObject({
-      domestic: threshold,
-      international: threshold,
-      countries: z.record(country, threshold),
+      domestic: z.nullable(threshold),
+      international: z.nullable(threshold),
+      countries: z.nullable(z.record(country, z.nullable(threshold))),
     }),
   ),
   allowedCountries: z.nullable(z.array(country).check(z.maxLength(250))),
@@ -72,7 +81,8 @@ const settings = {
     z.strictObject({
       thirtySeconds: windowLimit,
       oneHour: windowLimit,
-      oneDay: z.nullable(whole(1, 10_000)),
+      // Up to the carriers' non-marketing cap: more never gets through (docs/providers/tencent.md §5.1).
+      oneDay: z.nullable(whole(1, MAX_ONE_DAY)),
       sameContentThirtySeconds: windowLimit,
     }),
   ),
@@ -134,6 +144,8 @@ export const templateSchema = z.strictObject({
   kind: z.enum(["verification", "notification", "marketing"]),
   region: z.enum(["domestic", "international"]),
   body: text(1, MAX_BODY, `must be 1–${MAX_BODY} characters`),
+  /** The longest a non-verification variable may be (Tencent's default 6 otherwise). */
+  maxParamLength: z.optional(z.nullable(whole(1, 64))),
   providerTemplateIds: z._default(
     z.strictObject({
       tencent: z.optional(
@@ -151,8 +163,12 @@ export const createKeySchema = z.strictObject({
 });
 
 export const optOutSchema = z.strictObject({
-  phone: text(1, 32),
+  /** One number, or up to 1,000 at once (`phones`). */
+  phone: z.optional(text(1, 32)),
+  phones: z.optional(z.array(text(1, 32)).check(z.minLength(1), z.maxLength(1000))),
   sign: z.optional(sign),
+  /** The SMS type blocked; "*" (default): every type. */
+  kind: z._default(z.enum(["verification", "notification", "marketing", "*"]), "*"),
   consent: z.literal(
     true,
     "consent must be true: opt a number out only with its owner's stated consent",

@@ -3,8 +3,13 @@ import { AppError } from "../core/errors";
 import type { Template } from "../core/model";
 import type { Route } from "../http/routes";
 import { json, parseBody } from "../http/wrapper";
-import { countVariables, DEFAULT_UNSUBSCRIBE_FOOTER, isValidSign } from "../rules/template";
-import { loadApp, nowIso, originOf, publicApp } from "./access";
+import {
+  countVariables,
+  DEFAULT_UNSUBSCRIBE_FOOTER,
+  isAllVariables,
+  isValidIntlSign,
+} from "../rules/template";
+import { loadApp, nowIso, originOf } from "./access";
 import { patchApp } from "./apps";
 import { templateSchema } from "./schemas";
 
@@ -49,6 +54,11 @@ export const templateRoutes: Route[] = [
           "FailedOperation.TemplateIncorrectOrUnapproved",
           `body: ${variables.error}`,
         );
+      if (isAllVariables(input.body))
+        throw new AppError(
+          "FailedOperation.TemplateIncorrectOrUnapproved",
+          "body: a body of only variables is not allowed (不支持全变量); write the fixed text around them.",
+        );
       const footer = app.unsubscribeFooter ?? DEFAULT_UNSUBSCRIBE_FOOTER;
       if (input.kind === "marketing" && !input.body.includes(footer)) {
         throw new AppError(
@@ -77,12 +87,23 @@ export const templateRoutes: Route[] = [
     access: "operator",
     async handle(ctx) {
       const name = ctx.req.params.name ?? "";
-      if (!isValidSign(name)) throw new AppError("FailedOperation.SignatureIncorrectOrUnapproved");
-      const app = await loadApp(ctx.deps, ctx.appId);
-      if (app.signatures.includes(name))
-        return json(200, publicApp(ctx.deps, app, originOf(ctx), ctx.principal));
-      const signatures = [...app.signatures, name];
-      return json(200, await patchApp(ctx.deps, ctx.principal, app, { signatures }, originOf(ctx)));
+      // Mainland signatures are 2–12 CJK, letters or digits; international ones may be brand
+      // names ("Tencent Cloud"); a send checks the form its region needs.
+      if (!isValidIntlSign(name))
+        throw new AppError("FailedOperation.SignatureIncorrectOrUnapproved");
+      const { app, etag } = await patchApp(
+        ctx.deps,
+        ctx.principal,
+        (current) => ({
+          signatures: current.signatures.includes(name)
+            ? current.signatures
+            : [...current.signatures, name],
+        }),
+        originOf(ctx),
+        ctx.appId,
+        ctx.req.headers["if-match"],
+      );
+      return json(200, app, { etag });
     },
   },
 ];

@@ -19,6 +19,7 @@ import {
 import type { WebhookAck, Webhooks } from "../providers/port";
 import { isUnsubscribe } from "../rules/keywords";
 import { forwardReply } from "./forward";
+import { replyOptOut } from "./reply-optout";
 
 /**
  * The app a callback token was minted for, and its generation (verified without a read);
@@ -175,14 +176,8 @@ export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<W
       // The durable writes: the reply (queued for forwarding) and any opt-out it makes.
       await Promise.all([
         deps.store.putReply(r, Boolean(app.replyWebhook)),
-        r.optedOut
-          ? deps.store.addOptOut(app.appId, r.phone, {
-              sign: signOf(app, r),
-              reason: "reply-keyword",
-              at,
-              detail: `reply ${r.id}: ${JSON.stringify(r.text)}`,
-            })
-          : undefined,
+        // Opted out of the signature and the type of the message it answers (reply-optout.ts).
+        r.optedOut ? replyOptOut(deps, r, signOf(app, r), at) : undefined,
       ]);
       deps.log.info("reply", { appId: app.appId, id: r.id, phone: r.phone, optedOut: r.optedOut });
       // One quick attempt now (docs/api.md "Reply forwarding"); the checker retries the rest.

@@ -78,6 +78,10 @@ export const catalogue = {
     400,
     "Verification-code params must be 0–6 digits.",
   ],
+  "InvalidParameterValue.TemplateParameterLengthLimit": [
+    400,
+    "A template variable is longer than the template allows; shorten it or raise the template's maxParamLength.",
+  ],
   "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter": [
     400,
     "Params must not contain a URL or domain.",
@@ -103,6 +107,10 @@ export const catalogue = {
   "FailedOperation.IdempotencyKeyReused": [
     422,
     "This Idempotency-Key was used with a different body; use a new key.",
+  ],
+  "FailedOperation.PreconditionFailed": [
+    412,
+    "The resource changed since you read it (If-Match no longer matches its ETag); GET it again and re-apply your change.",
   ],
   "FailedOperation.IdempotencyInProgress": [
     409,
@@ -168,6 +176,10 @@ export const catalogue = {
   "InternalError.ProviderBadResponse": [
     502,
     "The SMS provider answered something unreadable; the outcome is reconciled later.",
+  ],
+  "InternalError.SendInterrupted": [
+    504,
+    "The send was interrupted once the number may have reached the provider; the outcome is reconciled from the provider's reports.",
   ],
   InternalError: [500, "Something went wrong on our side; retry with the same Idempotency-Key."],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -67,6 +67,8 @@ export interface App {
   replyWebhook?: { url: string; sealedSecret: string };
   /** Which callback-token generation is current, and the previous one while it lasts. */
   callbackTokens?: CallbackTokens;
+  /** Moves on with every change of the app item: the settings' ETag. */
+  version?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -74,6 +76,8 @@ export interface App {
 /** An opt-out entry: one number, one signature (or "*" for every signature of the app). */
 export interface OptOutEntry {
   sign: string;
+  /** The SMS type it blocks ("*" or absent: every type); Tencent blocks only the same type. */
+  kind?: TemplateKind | "*";
   reason: "manual" | "reply-keyword" | "carrier";
   at: string;
   /** The reply text, or who removed/added it: the audit trail. */
@@ -87,6 +91,8 @@ export interface Template {
   region: Region;
   body: string;
   variables: number;
+  /** The longest a non-verification variable may be; absent: the provider's default. */
+  maxParamLength?: number | null;
   providerTemplateIds: Partial<Record<ProviderName, string>>;
   createdAt: string;
   updatedAt: string;

@@ -80,3 +80,8 @@ export function inWindow(
   const end = parseClock(window.end);
   return start <= end ? now >= start && now < end : now >= start || now < end;
 }
+
+/** The calendar day before a "YYYY-MM-DD" day. */
+export function previousDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}

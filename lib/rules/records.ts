@@ -73,6 +73,22 @@ export function rejectedRecord(b: RecordBase, phone: Phone, code: ErrorCode): Me
   };
 }
 
+/**
+ * A recipient about to be handed to the vendor: written before the vendor call, so a function
+ * that dies after it still leaves a record — `unknown`, reconciled from the vendor's reports.
+ */
+export function inFlightRecord(b: RecordBase, phone: Phone): MessageRecord {
+  return {
+    ...common(b, phone),
+    id: b.newId(),
+    status: "unknown",
+    code: "InternalError.SendInterrupted",
+    message: messageFor("InternalError.SendInterrupted"),
+    segments: 0,
+    history: [{ status: "unknown", at: b.at, code: "InternalError.SendInterrupted" }],
+  };
+}
+
 /** A recipient handed to the vendor, with what the vendor said. */
 export function vendorRecord(b: RecordBase, phone: Phone, o: NumberOutcome): MessageRecord {
   const base = common(b, phone);

@@ -93,9 +93,16 @@ export function counterUpdate(
   thresholds: Thresholds,
   at: string,
   type = "Usage",
+  /** The item's TTL (epoch seconds), set once. */
+  expiresAt?: number,
 ): Expression {
   const names: Record<string, string> = { "#u": "updatedAt", "#c": "createdAt", "#t": "type" };
   const values: Record<string, unknown> = { ":at": at, ":type": type };
+  const ttl = expiresAt === undefined ? "" : ", #e = if_not_exists(#e, :exp)";
+  if (expiresAt !== undefined) {
+    names["#e"] = "expiresAt";
+    values[":exp"] = expiresAt;
+  }
   const parts: string[] = [];
   const conditions: string[] = [];
   let i = 0;
@@ -117,7 +124,7 @@ export function counterUpdate(
     i++;
   }
   return {
-    update: `SET #u = :at, #c = if_not_exists(#c, :at), #t = :type${parts.length ? ` ADD ${parts.join(", ")}` : ""}`,
+    update: `SET #u = :at, #c = if_not_exists(#c, :at), #t = :type${ttl}${parts.length ? ` ADD ${parts.join(", ")}` : ""}`,
     condition: conditions.length ? conditions.join(" AND ") : undefined,
     names,
     values,
@@ -160,3 +167,11 @@ export function fitWithinLimits(
   }
   return { fit, refused };
 }
+
+/**
+ * How long an app's day counters are kept: they are the statistics (GET /v1/stats reads them),
+ * kept 400 days so a year can be compared with the one before (docs/api.md "Statistics").
+ */
+export const USAGE_TTL_DAYS = 400;
+export const usageExpiry = (day: string) =>
+  Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + USAGE_TTL_DAYS * 86_400;

@@ -1,21 +1,30 @@
 /**
- * The send pipeline (docs/architecture.md "The send pipeline"). Round trips on the happy path:
- * 1) one BatchGetItem — key, app, template, opt-outs; 2) in parallel — Idempotency-Key claim,
- * each number's frequency item, the app's day counters, the prepaid balance; the vendor call;
- * 3) one BatchWriteItem — every record and the idempotent answer.
+ * The send pipeline (docs/architecture.md "Following one send"). Round trips on the happy path:
+ * 1) one BatchGetItem — key, app, template, opt-outs — beside the Idempotency-Key claim;
+ * 2) in parallel — each number's frequency item, the app's day counters, the prepaid balance,
+ * and the in-flight records with the provisional answer; the vendor call;
+ * 3) in parallel — the final records and answer, and settling every hold.
  */
 import * as z from "zod/mini";
 import { bindingKey } from "../core/binding";
 import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
 import { sha256Hex, ulid } from "../core/ids";
-import type { App, MessageRecord, PerNumberResult, ProviderName, Template } from "../core/model";
+import type {
+  App,
+  MessageRecord,
+  OptOutEntry,
+  PerNumberResult,
+  ProviderName,
+  Template,
+} from "../core/model";
 import { type Phone, parsePhone } from "../core/phone";
 import { callbackUrls } from "../core/secrets";
-import { dayOf, hourOf } from "../core/time";
+import { dayOf, hourOf, previousDay } from "../core/time";
 import { appIdOfKey, authorize, requireEnabled, resolvePrincipal } from "../http/auth";
 import type { NumberOutcome, Provider } from "../providers/port";
 import {
+  inFlightRecord,
   publicRecord,
   type RecordBase,
   rejectedRecord,
@@ -23,17 +32,27 @@ import {
   vendorRecord,
   withExpiry,
 } from "../rules/records";
-import { checkParams, isValidSign, render, segments, withSignature } from "../rules/template";
+import {
+  checkParams,
+  isValidIntlSign,
+  isValidSign,
+  render,
+  segments,
+  TENCENT_DEFAULT_PARAM_LENGTH,
+  withSignature,
+} from "../rules/template";
 import type { IdempotencyRecord, RequestContext } from "../store";
+import { supersededKeys } from "../store/inflight";
+import type { Key } from "../store/keys";
 import {
   evaluate,
+  type Fate,
   type Held,
   missingFooter,
-  release,
   reserve,
   type SendPlan,
   screen,
-  settleCounters,
+  settle,
 } from "./policy";
 
 export const MAX_RECIPIENTS = 200;
@@ -64,8 +83,17 @@ export interface SendResponse {
   messages: PerNumberResult[];
 }
 
-/** Normalises and de-duplicates the recipients; refuses the whole request on a bad one. */
-export function recipients(to: string[]): Phone[] {
+/** A `to` entry that is not a phone number: refused on its own, as Tencent does per number. */
+export interface InvalidRecipient {
+  to: string;
+  index: number;
+}
+
+/**
+ * Normalises and de-duplicates the recipients. A bad number gets its own `rejected` entry and
+ * the others are sent; only a request with no valid number at all is refused whole.
+ */
+export function recipients(to: string[]): { phones: Phone[]; invalid: InvalidRecipient[] } {
   if (to.length === 0) throw new AppError("MissingParameter.EmptyPhoneNumberSet");
   if (to.length > MAX_RECIPIENTS) {
     throw new AppError(
@@ -74,22 +102,35 @@ export function recipients(to: string[]): Phone[] {
     );
   }
   const seen = new Map<string, Phone>();
+  const invalid: InvalidRecipient[] = [];
+  const bad = new Set<string>();
   for (const [i, raw] of to.entries()) {
     const phone = parsePhone(raw);
-    if (!phone) {
-      throw new AppError(
-        "InvalidParameterValue.IncorrectPhoneNumber",
-        `to[${i}] is not a valid number; use E.164 (+8613800138000) or an 11-digit mainland number.`,
-      );
+    if (phone) seen.set(phone.e164, phone);
+    else if (!bad.has(raw)) {
+      bad.add(raw);
+      invalid.push({ to: raw, index: i });
     }
-    seen.set(phone.e164, phone);
   }
   const phones = [...seen.values()];
+  if (phones.length === 0) {
+    throw new AppError(
+      "InvalidParameterValue.IncorrectPhoneNumber",
+      `${invalid.length === 1 ? `to[${invalid[0]?.index}] is` : "no entry of to is"} not a valid number; use E.164 (+8613800138000) or an 11-digit mainland number.`,
+    );
+  }
   const mainland = phones.filter((p) => p.mainland).length;
   if (mainland > 0 && mainland < phones.length)
     throw new AppError("UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber");
-  return phones;
+  return { phones, invalid };
 }
+
+const invalidEntry = (r: InvalidRecipient): PerNumberResult => ({
+  to: r.to,
+  status: "rejected",
+  code: "InvalidParameterValue.IncorrectPhoneNumber",
+  message: `to[${r.index}] is not a valid number; use E.164 (+8613800138000) or an 11-digit mainland number.`,
+});
 
 /** Request-level template rules: region, params, signature, footer. Returns the signature to use. */
 export function checkTemplate(
@@ -103,7 +144,12 @@ export function checkTemplate(
     throw new AppError("UnsupportedOperation.GlobalTemplateToChineseMainlandPhone");
   if (!mainland && template.region === "domestic")
     throw new AppError("UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone");
-  const broken = checkParams(template.kind, template.variables, body.params);
+  // Tencent limits non-verification variables to 6 characters unless the template says more
+  // (docs/providers/tencent.md §5.3); Huawei documents no such default.
+  const maxLength =
+    template.maxParamLength ??
+    (app.providers[0]?.provider === "tencent" ? TENCENT_DEFAULT_PARAM_LENGTH : undefined);
+  const broken = checkParams(template.kind, template.variables, body.params, maxLength);
   if (broken) throw new AppError(broken.code, broken.message);
   const footer = missingFooter(app, template);
   if (footer)
@@ -113,7 +159,8 @@ export function checkTemplate(
     );
   const sign = body.sign ?? app.defaultSign;
   if (mainland && !sign) throw new AppError("MissingParameter.SignName");
-  if (sign && (!isValidSign(sign) || !app.signatures.includes(sign))) {
+  const wellFormed = mainland ? isValidSign : isValidIntlSign;
+  if (sign && (!wellFormed(sign) || !app.signatures.includes(sign))) {
     throw new AppError(
       "FailedOperation.SignatureIncorrectOrUnapproved",
       `Signature "${sign}" is not approved for this app; approved: ${app.signatures.join(", ") || "none"}.`,
@@ -148,14 +195,27 @@ function routesFor(deps: Deps, app: App, template: Template): Route[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A repeated Idempotency-Key: the first answer, 422 for another body, 409 while it runs. */
+/**
+ * How long an Idempotency-Key's holder is presumed alive: the send function times out after
+ * 10 s (serverless.yml, docs/architecture.md "Configuration of a deployment"), so a claim
+ * still pending 15 s after it was taken belongs to a request that died. (Powertools for AWS
+ * Lambda ties the same in-progress expiry to the function's remaining time.)
+ */
+export const IN_PROGRESS_MS = 15_000;
+
+/**
+ * A repeated Idempotency-Key: the first answer, 422 for another body, 409 while it runs. A
+ * holder that died (its lease is over): if it had handed numbers to a vendor, its provisional
+ * answer (those numbers `unknown`, reconciled from reports); otherwise "take over" — the
+ * caller runs the send itself.
+ */
 async function replay(
   deps: Deps,
   appId: string,
   idemKey: string,
   fingerprint: string,
   first: IdempotencyRecord | undefined,
-): Promise<SendResponse> {
+): Promise<SendResponse | "take-over"> {
   let existing = first;
   // Concurrent duplicates wait briefly for the first to finish, so all get the same answer.
   for (let i = 0; i < 20; i++) {
@@ -163,13 +223,30 @@ async function replay(
       throw new AppError("FailedOperation.IdempotencyKeyReused");
     if (existing?.state === "done" && existing.response)
       return JSON.parse(existing.response) as SendResponse;
+    if (existing?.state === "pending") {
+      const lease = existing.leaseUntil ?? Date.parse(existing.createdAt) + IN_PROGRESS_MS;
+      if (lease < deps.clock.now()) {
+        if (existing.response) return JSON.parse(existing.response) as SendResponse;
+        const now = deps.clock.now();
+        const won = await deps.store.takeOverIdempotency(
+          appId,
+          idemKey,
+          fingerprint,
+          new Date(now).toISOString(),
+          now + IN_PROGRESS_MS,
+          existing.leaseUntil,
+        );
+        if (won) return "take-over";
+      }
+    }
     await sleep(50);
     existing = await deps.store.getIdempotency(appId, idemKey);
   }
   throw new AppError("FailedOperation.IdempotencyInProgress");
 }
 
-interface Authorized {
+/** An authenticated, validated send: what sendBatch needs besides the numbers. */
+export interface Authorized {
   app: App;
   template: Template;
   sign: string | undefined;
@@ -214,12 +291,13 @@ export async function sendMessages(
   },
 ): Promise<SendResponse> {
   const { key, body, requestId, idempotencyKey, origin } = input;
-  const phones = recipients(body.to);
+  const { phones, invalid } = recipients(body.to);
   const appId = appIdOfKey(key);
   const fingerprint = sha256Hex(JSON.stringify(body));
   // The Idempotency-Key is claimed alongside authentication, before anything is reserved,
   // so a duplicate never holds a reservation its original needs.
   const claiming = idempotencyKey && appId && !body.dryRun ? idempotencyKey : undefined;
+  const started = deps.clock.now();
   const [ctx, claim] = await Promise.all([
     deps.store.loadRequestContext(
       sha256Hex(key),
@@ -232,7 +310,8 @@ export async function sendMessages(
           appId as string,
           claiming,
           fingerprint,
-          new Date(deps.clock.now()).toISOString(),
+          new Date(started).toISOString(),
+          started + IN_PROGRESS_MS,
         )
       : undefined,
   ]);
@@ -244,12 +323,64 @@ export async function sendMessages(
     if (claim?.claimed) await deps.store.releaseIdempotency(appId as string, claiming as string);
     throw err;
   }
-  if (claim && !claim.claimed)
-    return replay(deps, request.app.appId, claiming as string, fingerprint, claim.existing);
-  const { app, template, sign, routes } = request;
+  if (claim && !claim.claimed) {
+    const replayed = await replay(
+      deps,
+      request.app.appId,
+      claiming as string,
+      fingerprint,
+      claim.existing,
+    );
+    if (replayed !== "take-over") return replayed;
+  }
+  return sendBatch(deps, request, phones, {
+    params: body.params,
+    context: body.context,
+    dryRun: body.dryRun,
+    requestId,
+    origin,
+    optOuts: ctx.optOuts,
+    invalid,
+    idempotency: claiming ? { key: claiming, fingerprint } : undefined,
+  });
+}
 
+/** What sendBatch needs besides the authorised request and the numbers. */
+export interface BatchOptions {
+  params: string[];
+  context?: string;
+  dryRun?: boolean;
+  /** smsgate's reference for this batch: sent to the vendor, kept on every record. */
+  requestId: string;
+  /** The API's origin, for the callback URLs handed to Huawei. */
+  origin: string;
+  /** Each number's opt-outs (from loadRequestContext). */
+  optOuts: Map<string, OptOutEntry[]>;
+  /** Entries of `to` that were not numbers: answered `rejected`, nothing else. */
+  invalid?: InvalidRecipient[];
+  /** A claimed Idempotency-Key: its answer is written provisionally, then finally. */
+  idempotency?: { key: string; fingerprint: string };
+}
+
+/**
+ * The per-number send policy for one batch of ≤ 200 numbers of one template (steps 6–11 of
+ * docs/architecture.md "Following one send"): screening, one round trip that takes every
+ * reservation and writes the in-flight records, the vendor, one round trip that writes the
+ * final records and settles every hold. Campaigns call it per chunk, with an idempotency key of
+ * their own per chunk.
+ */
+export async function sendBatch(
+  deps: Deps,
+  request: Authorized,
+  phones: Phone[],
+  opts: BatchOptions,
+): Promise<SendResponse> {
+  const { app, template, sign, routes } = request;
+  const { requestId, idempotency } = opts;
+  const invalid = (opts.invalid ?? []).map(invalidEntry);
   const now = deps.clock.now();
-  const text = withSignature(render(template.body, body.params), sign, template.region);
+  const text = withSignature(render(template.body, opts.params), sign, template.region);
+  const day = dayOf(now, app.timeZone);
   const plan: SendPlan = {
     app,
     template,
@@ -258,60 +389,42 @@ export async function sendMessages(
     contentKey: sha256Hex(`${template.id}\u0000${text}`).slice(0, 10),
     now,
     at: new Date(now).toISOString(),
-    day: dayOf(now, app.timeZone),
+    day,
+    yesterday: previousDay(day),
     hour: hourOf(now, app.timeZone),
   };
-  const screened = screen(plan, phones, ctx.optOuts);
+  const screened = screen(plan, phones, opts.optOuts);
   const candidates = phones.filter((p) => !screened.has(p.e164));
 
-  if (body.dryRun) {
+  if (opts.dryRun) {
     const refused = new Map([...screened, ...(await evaluate(deps, plan, candidates))]);
     return {
       requestId,
       dryRun: true,
-      messages: phones.map((p) => {
-        const code = refused.get(p.e164);
-        return code
-          ? { to: p.e164, status: "rejected", code, country: p.country }
-          : {
-              to: p.e164,
-              status: "allowed",
-              code: "Ok",
-              segments: plan.segments,
-              country: p.country,
-            };
-      }),
+      messages: [
+        ...phones.map((p): PerNumberResult => {
+          const code = refused.get(p.e164);
+          return code
+            ? { to: p.e164, status: "rejected", code, country: p.country }
+            : {
+                to: p.e164,
+                status: "allowed",
+                code: "Ok",
+                segments: plan.segments,
+                country: p.country,
+              };
+        }),
+        ...invalid,
+      ],
     };
-  }
-
-  let held: Held;
-  try {
-    held = await reserve(deps, plan, candidates);
-  } catch (err) {
-    // The store failed before anything was sent: free the key for a retry.
-    if (claiming) await deps.store.releaseIdempotency(app.appId, claiming);
-    throw err;
-  }
-
-  let outcomes: Map<string, { outcome: NumberOutcome; provider: ProviderName; binding: string }>;
-  try {
-    outcomes = await handToVendor(deps, routes, plan, body, held, requestId, origin);
-  } catch (err) {
-    // Only a bug gets here (adapters answer every fault per number): nothing was sent.
-    await Promise.all([
-      release(deps, plan, held, held.held),
-      settleCounters(deps, plan, held, [], []),
-      claiming ? deps.store.releaseIdempotency(app.appId, claiming) : undefined,
-    ]);
-    throw err;
   }
 
   const base: RecordBase = {
     app,
     template,
-    params: body.params,
+    params: opts.params,
     sign,
-    context: body.context,
+    context: opts.context,
     requestId,
     provider: routes[0]?.provider.name ?? "tencent",
     at: plan.at,
@@ -319,37 +432,97 @@ export async function sendMessages(
     hour: plan.hour,
     newId: () => ulid(deps.clock.now()),
   };
-  const records: MessageRecord[] = phones.map((p) => {
-    const code = screened.get(p.e164) ?? held.refused.get(p.e164);
-    const sent = outcomes.get(p.e164);
-    if (code || !sent) return rejectedRecord(base, p, code ?? "InternalError");
-    return vendorRecord(
-      { ...base, provider: sent.provider, binding: sent.binding },
-      p,
-      sent.outcome,
-    );
+  // Every candidate gets a record before the vendor call, in the round trip that takes the
+  // reservations: if the function dies after the vendor call, the record (and the provisional
+  // answer a retry gets) says `unknown`, and the reports reconcile it.
+  const inFlight = new Map(candidates.map((p) => [p.e164, inFlightRecord(base, p)]));
+  const screenedRecords = new Map(
+    [...screened].map(([e164, code]) => {
+      const p = phones.find((x) => x.e164 === e164) as Phone;
+      return [e164, rejectedRecord(base, p, code)];
+    }),
+  );
+  const answer = (byNumber: (p: Phone) => MessageRecord): SendResponse => ({
+    requestId,
+    messages: [...phones.map((p) => resultOf(byNumber(p))), ...invalid],
   });
-  const response: SendResponse = { requestId, messages: records.map(resultOf) };
-  const vendorRefused = held.held.filter((p) => outcomes.get(p.e164)?.outcome.status === "refused");
+  const provisional = answer(
+    (p) => screenedRecords.get(p.e164) ?? (inFlight.get(p.e164) as MessageRecord),
+  );
+  const idemItem = (response: SendResponse, state: "pending" | "done") =>
+    idempotency
+      ? [
+          deps.store.idempotencyResult(
+            app.appId,
+            idempotency.key,
+            idempotency.fingerprint,
+            JSON.stringify(response),
+            plan.at,
+            new Date(deps.clock.now()).toISOString(),
+            state,
+            state === "pending" ? now + IN_PROGRESS_MS : undefined,
+          ),
+        ]
+      : [];
+
+  let held: Held;
+  try {
+    [held] = await Promise.all([
+      reserve(deps, plan, candidates),
+      candidates.length
+        ? deps.store.putMessages([...inFlight.values()], idemItem(provisional, "pending"))
+        : undefined,
+    ]);
+  } catch (err) {
+    // The store failed before anything was sent: free the key for a retry.
+    if (idempotency) await deps.store.releaseIdempotency(app.appId, idempotency.key);
+    throw err;
+  }
+
+  let outcomes: Map<string, { outcome: NumberOutcome; provider: ProviderName; binding: string }>;
+  try {
+    outcomes = await handToVendor(deps, routes, plan, opts.params, held, requestId, opts.origin);
+  } catch (err) {
+    // Only a bug gets here (adapters answer every fault per number): nothing was sent.
+    await Promise.all([
+      settle(deps, plan, held, new Map(), []),
+      idempotency ? deps.store.releaseIdempotency(app.appId, idempotency.key) : undefined,
+    ]);
+    throw err;
+  }
+
+  const deletes: Key[] = [];
+  const records: MessageRecord[] = phones.map((p) => {
+    const screenedRecord = screenedRecords.get(p.e164);
+    if (screenedRecord) return screenedRecord;
+    const placeholder = inFlight.get(p.e164) as MessageRecord;
+    const code = held.refused.get(p.e164);
+    const sent = outcomes.get(p.e164);
+    const reuse = { ...base, newId: () => placeholder.id };
+    const final =
+      code || !sent
+        ? rejectedRecord(reuse, p, code ?? "InternalError")
+        : vendorRecord(
+            { ...reuse, provider: sent.provider, binding: sent.binding },
+            p,
+            sent.outcome,
+          );
+    deletes.push(...supersededKeys(placeholder, final));
+    return final;
+  });
+  const response = answer((p) => records.find((r) => r.to === p.e164) as MessageRecord);
+  const fates = new Map<string, Fate>(
+    [...outcomes].map(([e164, { outcome }]) => [
+      e164,
+      outcome.status === "accepted"
+        ? { status: "accepted", segments: outcome.segments }
+        : { status: outcome.status },
+    ]),
+  );
 
   await Promise.all([
-    deps.store.putMessages(
-      records,
-      claiming
-        ? [
-            deps.store.idempotencyResult(
-              app.appId,
-              claiming,
-              fingerprint,
-              JSON.stringify(response),
-              plan.at,
-              plan.at,
-            ),
-          ]
-        : [],
-    ),
-    release(deps, plan, held, vendorRefused),
-    settleCounters(deps, plan, held, held.held, records),
+    deps.store.putMessages(records, idemItem(response, "done"), deletes),
+    settle(deps, plan, held, fates, records),
   ]);
   for (const r of records)
     deps.log.info("message", { requestId, id: r.id, to: r.to, status: r.status, code: r.code });
@@ -361,7 +534,7 @@ async function handToVendor(
   deps: Deps,
   routes: Route[],
   plan: SendPlan,
-  body: SendBody,
+  params: string[],
   held: Held,
   requestId: string,
   origin: string,
@@ -381,7 +554,7 @@ async function handToVendor(
         numbers,
         providerTemplateId: route.providerTemplateId,
         region: plan.template.region,
-        params: body.params,
+        params,
         sign: plan.sign,
         reference: requestId,
         statusCallbackUrl: callbackUrls(

@@ -8,7 +8,13 @@ import type { ErrorCode } from "../core/errors";
 import type { App, MessageRecord, OptOutEntry, Template } from "../core/model";
 import type { Phone } from "../core/phone";
 import { inWindow } from "../core/time";
-import { type FrequencyLimits, frequencyVerdict } from "../rules/frequency";
+import {
+  type FrequencyLimits,
+  type FrequencySend,
+  frequencyVerdict,
+  PRUNE_STALE_AT,
+  staleAttributes,
+} from "../rules/frequency";
 import { type Adds, diff, sendStats, sum } from "../rules/stats";
 import { DEFAULT_UNSUBSCRIBE_FOOTER } from "../rules/template";
 import { effectiveThresholds, fitWithinLimits, limitCounts } from "../rules/usage";
@@ -26,10 +32,29 @@ export interface SendPlan {
   now: number;
   at: string;
   day: string;
+  /** The app-local day before `day` (its frequency counts are dropped). */
+  yesterday: string;
   hour: string;
 }
 
 const MAX_FIT_ATTEMPTS = 6;
+
+/** Whether an opt-out entry blocks this send: its signature (or all) and its type (or all). */
+export const blocks = (e: OptOutEntry, sign: string | undefined, kind: Template["kind"]) =>
+  (e.sign === "*" || e.sign === sign) &&
+  (e.kind === undefined || e.kind === "*" || e.kind === kind);
+
+/**
+ * Whether an international number's country may be sent to: `allowedCountries` and the
+ * per-country table are about international numbers only, and a non-empty per-country table
+ * is itself the allow-list (docs/api.md "Configuration").
+ */
+export function countryAllowed(app: App, p: Phone): boolean {
+  if (p.mainland) return true;
+  if (app.allowedCountries?.length && !app.allowedCountries.includes(p.country)) return false;
+  const table = app.thresholds?.countries;
+  return !table || Object.keys(table).length === 0 || p.country in table;
+}
 
 /** Per-recipient rules that need no counters: marketing hours, opt-outs, allowed countries. */
 export function screen(
@@ -44,11 +69,10 @@ export function screen(
   for (const p of phones) {
     const entries = optOuts.get(p.e164) ?? [];
     if (outsideHours) refused.set(p.e164, "FailedOperation.MarketingSendTimeConstraint");
-    else if (entries.some((e) => e.sign === "*" || e.sign === sign))
+    else if (entries.some((e) => blocks(e, sign, template.kind)))
       refused.set(p.e164, "FailedOperation.PhoneNumberInBlacklist");
-    else if (app.allowedCountries?.length && !app.allowedCountries.includes(p.country)) {
+    else if (!countryAllowed(app, p))
       refused.set(p.e164, "LimitExceeded.AppCountryOrRegionInBlacklist");
-    }
   }
   return refused;
 }
@@ -66,17 +90,38 @@ const hasPackage = (app: App, t: Template) =>
     : app.package?.international !== undefined;
 const whitelisted = (app: App, p: Phone) => Boolean(app.whitelist?.[p.e164]);
 
+/** What one number holds after the reservations; a number any rule refused is given all of it back. */
+export interface NumberHold {
+  /** The frequency item as it was before the reservation (to undo it exactly); absent: no slot. */
+  frequency?: { old: Item | undefined };
+  /** Whether the number's estimated segments were taken from the prepaid balance. */
+  package: boolean;
+}
+
 /** What the reservations hold, and what they refused. */
 export interface Held {
+  /** Numbers every rule holds: the ones handed to the vendor. */
   held: Phone[];
   refused: Map<string, ErrorCode>;
-  /** The frequency items as they were before each reservation (to undo it exactly). */
-  frequencyBefore: Map<string, Item | undefined>;
-  /** Numbers whose segments were taken from the prepaid balance. */
-  packageHeld: Set<string>;
+  /** Every number's holds, refused ones included, until settle() gives back what was not sent. */
+  holds: Map<string, NumberHold>;
+  /** Every number reserved for, by E.164. */
+  phones: Map<string, Phone>;
   /** What the day-counter update already added (limits and optimistic statistics). */
   applied: Adds;
+  /** Frequency attributes no rule reads any more, by number, to prune (amortised). */
+  stale: Map<string, Record<string, number>>;
 }
+
+/** The frequency rules' view of this send for one number. */
+export const frequencySend = (plan: SendPlan, n: Phone): FrequencySend => ({
+  now: plan.now,
+  day: plan.day,
+  yesterday: plan.yesterday,
+  contentKey: plan.contentKey,
+  kind: plan.template.kind,
+  whitelisted: whitelisted(plan.app, n),
+});
 
 /** Counters one attempt adds: limits for every number, and all of them counted submitted. */
 function optimistic(plan: SendPlan, numbers: Phone[]): Adds {
@@ -95,6 +140,9 @@ function optimistic(plan: SendPlan, numbers: Phone[]): Adds {
   return sum(limitCounts(numbers), stats);
 }
 
+const thresholdsOf = (plan: SendPlan) =>
+  effectiveThresholds(plan.app.thresholds, plan.app.ceilings);
+
 /** Reserves the app's daily limits for as many numbers as fit, first come first served. */
 async function reserveDailyLimits(deps: Deps, plan: SendPlan, numbers: Phone[]) {
   const refused = new Map<string, ErrorCode>();
@@ -105,15 +153,11 @@ async function reserveDailyLimits(deps: Deps, plan: SendPlan, numbers: Phone[]) 
       plan.app.appId,
       plan.day,
       adds,
-      effectiveThresholds(plan.app.thresholds, plan.app.ceilings),
+      thresholdsOf(plan),
       plan.at,
     );
     if (r.ok) return { fit: attempt, refused, applied: adds };
-    const fit = fitWithinLimits(
-      attempt,
-      r.item,
-      effectiveThresholds(plan.app.thresholds, plan.app.ceilings),
-    );
+    const fit = fitWithinLimits(attempt, r.item, thresholdsOf(plan));
     for (const { number, code } of fit.refused) refused.set(number.e164, code);
     attempt = fit.fit;
   }
@@ -129,7 +173,7 @@ async function reserveDailyLimits(deps: Deps, plan: SendPlan, numbers: Phone[]) 
 /** Takes the segments of as many numbers as the prepaid balance covers. */
 async function reservePackage(deps: Deps, plan: SendPlan, numbers: Phone[]) {
   if (!hasPackage(plan.app, plan.template) || plan.segments === 0)
-    return { fit: numbers, refused: new Map<string, ErrorCode>() };
+    return { fit: [] as Phone[], refused: new Map<string, ErrorCode>() };
   const refused = new Map<string, ErrorCode>();
   let attempt = numbers;
   for (let i = 0; i < MAX_FIT_ATTEMPTS && attempt.length > 0; i++) {
@@ -149,101 +193,110 @@ async function reservePackage(deps: Deps, plan: SendPlan, numbers: Phone[]) {
   return { fit: [] as Phone[], refused };
 }
 
-/** Reserves frequency, daily limits and balance for `numbers`, all in one parallel round. */
+/**
+ * Reserves frequency, daily limits and balance for `numbers`, all in one parallel round. Each
+ * number's holds are one unit: a number any of them refuses is refused, and settle() gives
+ * back whatever the others took for it — whatever order the updates finished in.
+ */
 export async function reserve(deps: Deps, plan: SendPlan, numbers: Phone[]): Promise<Held> {
   const limits: FrequencyLimits = plan.app.frequency ?? {};
   const [frequency, daily, pkg] = await Promise.all([
     Promise.all(
-      numbers.map(async (n) =>
-        whitelisted(plan.app, n)
-          ? { number: n, ok: true as const, old: undefined, skipped: true }
-          : {
-              number: n,
-              skipped: false,
-              ...(await deps.store.reserveFrequency(
-                plan.app.appId,
-                n.e164,
-                plan.day,
-                limits,
-                plan.now,
-                plan.contentKey,
-              )),
-            },
-      ),
+      numbers.map(async (n) => ({
+        number: n,
+        ...(await deps.store.reserveFrequency(
+          plan.app.appId,
+          n.e164,
+          limits,
+          frequencySend(plan, n),
+        )),
+      })),
     ),
     reserveDailyLimits(deps, plan, numbers),
     reservePackage(deps, plan, numbers),
   ]);
 
   const refused = new Map<string, ErrorCode>();
-  const frequencyBefore = new Map<string, Item | undefined>();
+  const holds = new Map<string, NumberHold>(numbers.map((n) => [n.e164, { package: false }]));
+  const stale = new Map<string, Record<string, number>>();
   for (const f of frequency) {
-    if (!f.ok)
+    const send = frequencySend(plan, f.number);
+    if (!f.ok) {
       refused.set(
         f.number.e164,
-        frequencyVerdict(f.item, limits, plan.now, plan.contentKey) ??
-          "LimitExceeded.DeliveryFrequencyLimit",
+        frequencyVerdict(f.item, limits, send) ?? "LimitExceeded.DeliveryFrequencyLimit",
       );
-    else if (!f.skipped) frequencyBefore.set(f.number.e164, f.old);
+      continue;
+    }
+    (holds.get(f.number.e164) as NumberHold).frequency = { old: f.old };
+    const current = `sc${plan.contentKey}_`;
+    const old = Object.fromEntries(
+      Object.entries(staleAttributes(f.old, send)).filter(([k]) => !k.startsWith(current)),
+    );
+    if (Object.keys(old).length >= PRUNE_STALE_AT) stale.set(f.number.e164, old);
   }
+  // The first refusal in the order frequency, daily limit, balance is the one reported.
   for (const [e164, code] of daily.refused) if (!refused.has(e164)) refused.set(e164, code);
   for (const [e164, code] of pkg.refused) if (!refused.has(e164)) refused.set(e164, code);
-  const packageHeld = new Set(
-    hasPackage(plan.app, plan.template) ? pkg.fit.map((n) => n.e164) : [],
-  );
+  for (const n of pkg.fit) (holds.get(n.e164) as NumberHold).package = true;
   return {
     held: numbers.filter((n) => !refused.has(n.e164)),
     refused,
-    frequencyBefore,
-    packageHeld,
+    holds,
+    phones: new Map(numbers.map((n) => [n.e164, n])),
     applied: daily.applied,
+    stale,
   };
 }
 
-/**
- * Gives back what `numbers` hold: their frequency slots and balance. Daily-limit counters are
- * settled separately (they count what was handed to the vendor).
- */
-export async function release(
-  deps: Deps,
-  plan: SendPlan,
-  held: Held,
-  numbers: Phone[],
-): Promise<void> {
-  const limits = plan.app.frequency ?? {};
-  const refund = numbers.filter((n) => held.packageHeld.has(n.e164)).length * plan.segments;
-  await Promise.all([
-    ...numbers
-      .filter((n) => held.frequencyBefore.has(n.e164))
-      .map((n) =>
-        deps.store.releaseFrequency(
-          plan.app.appId,
-          n.e164,
-          plan.day,
-          limits,
-          plan.now,
-          plan.contentKey,
-          held.frequencyBefore.get(n.e164),
-        ),
-      ),
-    hasPackage(plan.app, plan.template)
-      ? deps.store.refundPackage(plan.app.appId, packageRegion(plan.template), refund, plan.at)
-      : undefined,
-  ]);
-}
+/** What the vendor did with one handed number, as settle() needs it. */
+export type Fate = { status: "accepted"; segments: number } | { status: "refused" | "unknown" };
 
 /**
- * Corrects the day counters to what really happened: limits count the numbers handed to the
- * vendor (docs/api.md), statistics count every recipient's final status. One update, and none at
- * all when the optimistic reservation was already right.
+ * Settles every hold in one parallel round, after the vendor answered (or instead of it):
+ * - frequency slots of numbers that were not sent (refused by any rule or by the vendor, or
+ *   never handed) are given back; numbers accepted or unknown keep theirs;
+ * - the balance is settled to what the vendor billed: the estimate of every number not sent is
+ *   refunded, and an accepted number's estimate is replaced by the vendor's `Fee`;
+ * - the day counters go from the optimistic guess to what happened: limits count every number
+ *   handed to a vendor (accepted, refused by it, or unknown; docs/api.md), statistics every
+ *   recipient's final status;
+ * - stale frequency attributes are pruned.
  */
-export async function settleCounters(
+export async function settle(
   deps: Deps,
   plan: SendPlan,
   held: Held,
-  handed: Phone[],
+  fates: Map<string, Fate>,
   records: MessageRecord[],
 ): Promise<void> {
+  const limits = plan.app.frequency ?? {};
+  const keeps = (e164: string) => {
+    const s = fates.get(e164)?.status;
+    return s === "accepted" || s === "unknown";
+  };
+  let packageDelta = 0;
+  const releases: Promise<void>[] = [];
+  for (const [e164, hold] of held.holds) {
+    const fate = fates.get(e164);
+    if (hold.package) {
+      packageDelta += plan.segments;
+      if (fate?.status === "accepted") packageDelta -= fate.segments;
+      else if (fate?.status === "unknown") packageDelta -= plan.segments;
+    }
+    const phone = held.phones.get(e164);
+    if (hold.frequency && !keeps(e164) && phone)
+      releases.push(
+        deps.store.releaseFrequency(
+          plan.app.appId,
+          e164,
+          limits,
+          frequencySend(plan, phone),
+          hold.frequency.old,
+        ),
+      );
+  }
+  const handed = held.held.filter((n) => fates.has(n.e164));
   const actual = sum(
     limitCounts(handed),
     sendStats(
@@ -253,13 +306,27 @@ export async function settleCounters(
         template: r.template,
         templateKind: r.templateKind,
         country: r.country,
-        segments: r.status === "submitted" ? plan.segments : 0,
+        segments: r.status === "submitted" ? r.segments : 0,
         sign: r.sign,
       })),
       plan.hour,
     ),
   );
-  await deps.store.adjustUsage(plan.app.appId, plan.day, diff(actual, held.applied), plan.at);
+  await Promise.all([
+    ...releases,
+    packageDelta !== 0
+      ? deps.store.adjustPackage(
+          plan.app.appId,
+          packageRegion(plan.template),
+          packageDelta,
+          plan.at,
+        )
+      : undefined,
+    deps.store.adjustUsage(plan.app.appId, plan.day, diff(actual, held.applied), plan.at),
+    ...[...held.stale].map(([e164, stale]) =>
+      deps.store.pruneFrequency(plan.app.appId, e164, stale),
+    ),
+  ]);
 }
 
 /** dryRun: every rule evaluated on what the counters read now; nothing reserved. */
@@ -272,23 +339,20 @@ export async function evaluate(
   const [frequency, usage, balance] = await Promise.all([
     deps.store.readFrequency(
       plan.app.appId,
-      numbers.filter((n) => !whitelisted(plan.app, n)).map((n) => n.e164),
-      plan.day,
+      numbers.map((n) => n.e164),
     ),
     deps.store.readUsage(plan.app.appId, plan.day),
     hasPackage(plan.app, plan.template) ? deps.store.readPackage(plan.app.appId) : undefined,
   ]);
   const refused = new Map<string, ErrorCode>();
   for (const n of numbers) {
-    const code = whitelisted(plan.app, n)
-      ? null
-      : frequencyVerdict(frequency.get(n.e164), limits, plan.now, plan.contentKey);
+    const code = frequencyVerdict(frequency.get(n.e164), limits, frequencySend(plan, n));
     if (code) refused.set(n.e164, code);
   }
   const fit = fitWithinLimits(
     numbers.filter((n) => !refused.has(n.e164)),
     usage,
-    effectiveThresholds(plan.app.thresholds, plan.app.ceilings),
+    thresholdsOf(plan),
   );
   for (const { number, code } of fit.refused) refused.set(number.e164, code);
   if (balance && plan.segments > 0) {

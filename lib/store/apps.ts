@@ -46,10 +46,10 @@ export function appsStore({ db }: StoreContext) {
           values: { ":empty": {}, ":at": at },
         });
         await db.update(keys.app(appId), {
-          update: "SET #m.#k = :v, updatedAt = :at",
+          update: "SET #m.#k = :v, updatedAt = :at, version = if_not_exists(version, :zero) + :one",
           condition: "size(#m) < :max OR attribute_exists(#m.#k)",
           names,
-          values: { ":v": value, ":at": at, ":max": CAPS[map] },
+          values: { ":v": value, ":at": at, ":max": CAPS[map], ":zero": 0, ":one": 1 },
         });
         return "saved";
       } catch (err) {
@@ -68,10 +68,11 @@ export function appsStore({ db }: StoreContext) {
         // An app whose map never existed has nothing to remove (DynamoDB refuses a path
         // into a missing map).
         await db.update(keys.app(appId), {
-          update: "REMOVE #m.#k SET updatedAt = :at",
+          update:
+            "REMOVE #m.#k SET updatedAt = :at, version = if_not_exists(version, :zero) + :one",
           condition: "attribute_exists(#m)",
           names: { "#m": map, "#k": key },
-          values: { ":at": at },
+          values: { ":at": at, ":zero": 0, ":one": 1 },
         });
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
@@ -80,12 +81,13 @@ export function appsStore({ db }: StoreContext) {
 
     /** Counts manual opt-outs (≤ 1,000 per app); false when the cap is reached. */
     async countManualOptOut(appId: string, delta: number): Promise<boolean> {
+      if (delta > 1000) return false;
       try {
         await db.update(keys.app(appId), {
           update: "ADD manualOptOuts :d",
           condition:
-            delta > 0 ? "attribute_not_exists(manualOptOuts) OR manualOptOuts < :max" : undefined,
-          values: { ":d": delta, ":max": 1000 },
+            delta > 0 ? "attribute_not_exists(manualOptOuts) OR manualOptOuts <= :room" : undefined,
+          values: { ":d": delta, ...(delta > 0 ? { ":room": 1000 - delta } : {}) },
         });
         return true;
       } catch (err) {
@@ -107,10 +109,17 @@ export function appsStore({ db }: StoreContext) {
      * Changes some settings of an app in place (SET/REMOVE of those attributes only), so a
      * concurrent whitelist change is never overwritten. Keeps the enabled-apps index in step.
      */
-    async updateApp(appId: string, set: Partial<App>, remove: (keyof App)[] = []): Promise<void> {
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = {};
-      const sets: string[] = [];
+    async updateApp(
+      appId: string,
+      set: Partial<App>,
+      remove: (keyof App)[] = [],
+      /** The version the change was computed from (ETag): fails with ConditionFailed if it moved on. */
+      expectedVersion?: number,
+    ): Promise<void> {
+      // Every change moves the version on, so an ETag names one state of the settings.
+      const names: Record<string, string> = { "#ver": "version" };
+      const values: Record<string, unknown> = { ":one": 1, ":zero": 0 };
+      const sets: string[] = ["#ver = if_not_exists(#ver, :zero) + :one"];
       const removes: string[] = [];
       for (const [i, [k, v]] of Object.entries(set).entries()) {
         names[`#s${i}`] = k;
@@ -133,9 +142,14 @@ export function appsStore({ db }: StoreContext) {
         ]
           .join(" ")
           .trim(),
-        condition: "attribute_exists(pk)",
+        condition:
+          expectedVersion === undefined
+            ? "attribute_exists(pk)"
+            : expectedVersion === 0
+              ? "attribute_exists(pk) AND attribute_not_exists(#ver)"
+              : "attribute_exists(pk) AND #ver = :expected",
         names,
-        values,
+        values: expectedVersion ? { ...values, ":expected": expectedVersion } : values,
       });
     },
 

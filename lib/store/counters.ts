@@ -1,61 +1,80 @@
-import { type FrequencyLimits, frequencyRelease, frequencyReservation } from "../rules/frequency";
-import { counterUpdate, type Thresholds } from "../rules/usage";
+import {
+  type FrequencyLimits,
+  type FrequencySend,
+  frequencyCountRelease,
+  frequencyRelease,
+  frequencyReservation,
+} from "../rules/frequency";
+import { counterUpdate, type Thresholds, usageExpiry } from "../rules/usage";
 import { ConditionFailed, type Item } from "./db";
 import { queryAll, type StoreContext } from "./items";
 import { keys } from "./keys";
 
 export function countersStore({ db }: StoreContext) {
   return {
-    /** Reserves one send for a number: one conditional update of its day item. */
+    /** Reserves one send for a number: one conditional update of its frequency item. */
     async reserveFrequency(
       appId: string,
       e164: string,
-      day: string,
       limits: FrequencyLimits,
-      now: number,
-      contentKey: string,
+      send: FrequencySend,
     ): Promise<{ ok: true; old: Item | undefined } | { ok: false; item: Item | undefined }> {
-      const key = keys.frequency(appId, e164, day);
-      const at = new Date(now).toISOString();
+      const key = keys.frequency(appId, e164);
+      const at = new Date(send.now).toISOString();
       try {
         const old = await db.update(key, {
-          ...frequencyReservation(limits, now, contentKey, at),
+          ...frequencyReservation(limits, send, at),
           returnValues: "ALL_OLD",
         });
         return { ok: true, old };
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
-        // dynalite ignores ReturnValuesOnConditionCheckFailure: read to tell which window.
+        // dynalite ignores ReturnValuesOnConditionCheckFailure: read to tell which rule.
         return { ok: false, item: await db.get(key) };
       }
     },
 
-    /** Gives back a reservation the vendor refused (see frequencyRelease). */
+    /** Gives back a reservation (see frequencyRelease). */
     async releaseFrequency(
       appId: string,
       e164: string,
-      day: string,
       limits: FrequencyLimits,
-      now: number,
-      contentKey: string,
+      send: FrequencySend,
       old: Item | undefined,
     ): Promise<void> {
-      const key = keys.frequency(appId, e164, day);
+      const key = keys.frequency(appId, e164);
       try {
-        await db.update(key, frequencyRelease(limits, now, contentKey, old));
+        await db.update(key, frequencyRelease(limits, send, old));
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
-        // A later send moved the slots on: give back the day count only.
-        await db.update(key, {
-          update: "ADD #n :minus",
-          names: { "#n": "count" },
-          values: { ":minus": -1 },
-        });
+        // A later send moved the slots on: give back the day counts only.
+        await db.update(key, frequencyCountRelease(send));
       }
     },
 
-    async readFrequency(appId: string, phones: string[], day: string): Promise<Map<string, Item>> {
-      const items = await db.batchGet(phones.map((p) => keys.frequency(appId, p, day)));
+    /**
+     * Drops attributes no rule reads any more (lib/rules/frequency.ts staleAttributes), each
+     * only if it still holds the value seen; a concurrent send that rewrote one keeps it.
+     */
+    async pruneFrequency(appId: string, e164: string, stale: Record<string, number>) {
+      const entries = Object.entries(stale);
+      if (entries.length === 0) return;
+      const names = Object.fromEntries(entries.map(([k], i) => [`#p${i}`, k]));
+      const values = Object.fromEntries(entries.map(([, v], i) => [`:p${i}`, v]));
+      try {
+        await db.update(keys.frequency(appId, e164), {
+          update: `REMOVE ${Object.keys(names).join(", ")}`,
+          condition: entries.map((_, i) => `#p${i} = :p${i}`).join(" AND "),
+          names,
+          values,
+        });
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+      }
+    },
+
+    async readFrequency(appId: string, phones: string[]): Promise<Map<string, Item>> {
+      const items = await db.batchGet(phones.map((p) => keys.frequency(appId, p)));
       return new Map(items.map((i) => [String(i.pk).split("#")[2] ?? "", i]));
     },
 
@@ -71,7 +90,10 @@ export function countersStore({ db }: StoreContext) {
       at: string,
     ): Promise<{ ok: true } | { ok: false; item: Item | undefined }> {
       try {
-        await db.update(keys.usage(appId, day), counterUpdate(adds, thresholds, at));
+        await db.update(
+          keys.usage(appId, day),
+          counterUpdate(adds, thresholds, at, "Usage", usageExpiry(day)),
+        );
         return { ok: true };
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
@@ -87,7 +109,10 @@ export function countersStore({ db }: StoreContext) {
       at: string,
     ): Promise<void> {
       if (Object.keys(adds).length === 0) return;
-      await db.update(keys.usage(appId, day), counterUpdate(adds, {}, at));
+      await db.update(
+        keys.usage(appId, day),
+        counterUpdate(adds, {}, at, "Usage", usageExpiry(day)),
+      );
     },
 
     async readUsage(appId: string, day: string): Promise<Item | undefined> {

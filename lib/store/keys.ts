@@ -69,10 +69,13 @@ export const keys = {
     pk: `IDEM#${appId}#${idemKey}`,
     sk: "IDEM",
   }),
-  /** One number's frequency windows for one day: checked and reserved in one update. */
-  frequency: (appId: string, e164: string, day: string): Key => ({
+  /**
+   * One number's frequency windows and natural-day counts: checked and reserved in one update.
+   * One item across days, so sliding windows cross midnight (lib/rules/frequency.ts).
+   */
+  frequency: (appId: string, e164: string): Key => ({
     pk: `FREQ#${appId}#${e164}`,
-    sk: day,
+    sk: "FREQ",
   }),
   /** One app's counters for one day: limits, usage and statistics. */
   usage: (appId: string, day: string): Key => ({ pk: `USAGE#${appId}`, sk: day }),

@@ -239,7 +239,11 @@ export function messagesStore({ db, ttl }: StoreContext) {
      * pulled report finds it); every record the vendor may have delivered notes which app
      * last texted that number under that signature (how account-level replies are routed).
      */
-    async putMessages(records: MessageRecord[], extra: Item[] = []): Promise<void> {
+    async putMessages(
+      records: MessageRecord[],
+      extra: Item[] = [],
+      deletes: Key[] = [],
+    ): Promise<void> {
       const unknowns = records
         .filter((r) => r.status === "unknown")
         .map((r) => ({
@@ -267,7 +271,10 @@ export function messagesStore({ db, ttl }: StoreContext) {
           updatedAt: r.createdAt,
           expiresAt: ttl(r.createdAt),
         }));
-      await db.batchWrite([...records.map(messageItem), ...unknowns, ...lastSent, ...extra]);
+      await db.batchWrite(
+        [...records.map(messageItem), ...unknowns, ...lastSent, ...extra],
+        deletes,
+      );
     },
 
     /**

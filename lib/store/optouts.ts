@@ -1,4 +1,7 @@
-/** Opt-outs: one item per number and app, one attribute per signature, with an audit list. */
+/**
+ * Opt-outs: one item per number and app, one attribute per signature and SMS type
+ * (`s#<sign>#<kind>`; `s#<sign>` blocks every type), with an audit list.
+ */
 import type { OptOutEntry } from "../core/model";
 import type { Item } from "./db";
 import type { StoreContext } from "./items";
@@ -9,14 +12,21 @@ export const optOutsOf = (item: Item): OptOutEntry[] =>
     .filter(([k]) => k.startsWith("s#"))
     .map(([, v]) => v as OptOutEntry);
 
+/** The attribute an entry lives in: one per signature and type. */
+export const optOutAttribute = (e: Pick<OptOutEntry, "sign" | "kind">) =>
+  e.kind && e.kind !== "*" ? `s#${e.sign}#${e.kind}` : `s#${e.sign}`;
+
 export function optoutsStore({ db }: StoreContext) {
   return {
-    /** Adds an opt-out for one number and signature ("*": all), appending to its audit trail. */
+    /**
+     * Adds an opt-out for one number, signature ("*": all) and type (absent or "*": all),
+     * appending to its audit trail.
+     */
     async addOptOut(appId: string, e164: string, entry: OptOutEntry): Promise<void> {
       await db.update(keys.optOut(appId, e164), {
         update:
           "SET #s = :entry, #t = :type, phone = :phone, appId = :app, gsi1pk = :list, gsi1sk = :phone, updatedAt = :at, createdAt = if_not_exists(createdAt, :at), audit = list_append(if_not_exists(audit, :empty), :log)",
-        names: { "#s": `s#${entry.sign}`, "#t": "type" },
+        names: { "#s": optOutAttribute(entry), "#t": "type" },
         values: {
           ":entry": entry,
           ":type": "OptOut",
@@ -40,7 +50,9 @@ export function optoutsStore({ db }: StoreContext) {
     ): Promise<boolean> {
       const item = await db.get(keys.optOut(appId, e164));
       const present = item
-        ? Object.keys(item).filter((k) => k.startsWith("s#") && (!sign || k === `s#${sign}`))
+        ? Object.keys(item).filter(
+            (k) => k.startsWith("s#") && (!sign || k === `s#${sign}` || k.startsWith(`s#${sign}#`)),
+          )
         : [];
       if (present.length === 0) return false;
       const names = Object.fromEntries(present.map((k, i) => [`#r${i}`, k]));

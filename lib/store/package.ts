@@ -29,13 +29,14 @@ export function packageStore({ db }: StoreContext) {
       }
     },
 
-    async refundPackage(
+    /** Adds to (refund, positive) or takes from (the vendor billed more, negative) a balance. */
+    async adjustPackage(
       appId: string,
       region: "domestic" | "international",
       amount: number,
       at: string,
     ): Promise<void> {
-      if (amount <= 0) return;
+      if (amount === 0) return;
       await db.update(keys.package(appId), {
         update: "ADD #r :amount SET updatedAt = :at",
         names: { "#r": region },

@@ -265,7 +265,7 @@ describe("status reports", () => {
 
 describe("replies", () => {
   it.each(["TD", "ＴＤ", "退订", "td ", "R", "stop"])(
-    "%j opts the number out for that signature and refuses the next send",
+    "%j opts the number out for that signature and the type it answers, and refuses the next such send",
     async (text) => {
       const app = await newApp(s);
       const to = fresh();
@@ -274,8 +274,13 @@ describe("replies", () => {
         statusCallbackUrl: urlsOf(s.demo.appId).status,
         replyCallbackUrl: urlsOf(app.appId).reply,
       });
+      // The reply answers the latest message under that signature: a verification code.
+      await s.api("POST", "/v1/messages", { key: app.apiKey, body: code([to]) });
       await s.tencent.reply({ phone: to, text, sign: "smsgate" });
-      const res = await s.api("POST", "/v1/messages", { key: app.apiKey, body: code([to]) });
+      const res = await s.api("POST", "/v1/messages", {
+        key: app.apiKey,
+        body: code([to], { params: ["111111", "5"] }),
+      });
       expect(res.body.messages[0]).toMatchObject({
         status: "rejected",
         code: "FailedOperation.PhoneNumberInBlacklist",
@@ -286,7 +291,7 @@ describe("replies", () => {
         { key: app.apiKey },
       );
       expect(optOut.body.optOuts).toEqual([
-        expect.objectContaining({ sign: "smsgate", reason: "reply-keyword" }),
+        expect.objectContaining({ sign: "smsgate", kind: "verification", reason: "reply-keyword" }),
       ]);
       expect(optOut.body.audit[0].detail).toContain(JSON.stringify(text));
     },

@@ -5,10 +5,10 @@ import { appIdOfKey, newApiKey, resolvePrincipal } from "../../lib/http/auth";
 import { keys } from "../../lib/store/keys";
 
 describe("table keys", () => {
-  it("puts a number's frequency windows for one day in one item", () => {
-    expect(keys.frequency("A1", "+8613800138000", "2026-11-22")).toEqual({
+  it("puts a number's frequency windows in one item across days, so windows cross midnight", () => {
+    expect(keys.frequency("A1", "+8613800138000")).toEqual({
       pk: "FREQ#A1#+8613800138000",
-      sk: "2026-11-22",
+      sk: "FREQ",
     });
   });
 
