@@ -8,7 +8,14 @@ import { sms } from "tencentcloud-sdk-nodejs-sms";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { localClient } from "../../local/dynamo";
 import { LOCAL_TABLE } from "../../local/stack";
-import { newApp, routeTo, startTestStack, type TestApp, type TestStack, waitFor } from "../helpers/stack";
+import {
+  newApp,
+  routeTo,
+  startTestStack,
+  type TestApp,
+  type TestStack,
+  waitFor,
+} from "../helpers/stack";
 
 let s: TestStack;
 beforeAll(async () => {
@@ -124,18 +131,18 @@ describe("SendSms through the official SDK", () => {
         () => "resolved",
         (e: { code?: string }) => e.code,
       );
-    expect(await codeOf(c.SendSms(sendReq(app, ["+8613800138105"], { SmsSdkAppId: "1400999999" })))).toBe(
-      "UnauthorizedOperation.SmsSdkAppIdVerifyFail",
-    );
+    expect(
+      await codeOf(c.SendSms(sendReq(app, ["+8613800138105"], { SmsSdkAppId: "1400999999" }))),
+    ).toBe("UnauthorizedOperation.SmsSdkAppIdVerifyFail");
     expect(await codeOf(c.SendSms(sendReq(app, ["+8613800138105"], { TemplateId: "999" })))).toBe(
       "FailedOperation.TemplateUnapprovedOrNotExist",
     );
     expect(await codeOf(c.SendSms(sendReq(app, ["+8613800138105"], { ExtendCode: "01" })))).toBe(
       "UnsupportedOperation",
     );
-    expect(await codeOf(c.SendSms(sendReq(app, ["+8613800138105"], { TemplateParamSet: ["1"] })))).toBe(
-      "FailedOperation.TemplateParamSetNotMatchApprovedTemplate",
-    );
+    expect(
+      await codeOf(c.SendSms(sendReq(app, ["+8613800138105"], { TemplateParamSet: ["1"] }))),
+    ).toBe("FailedOperation.TemplateParamSetNotMatchApprovedTemplate");
     expect(await codeOf(c.SendSms(sendReq(app, ["+8613800138105", "+12025550123"])))).toBe(
       "UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber",
     );
@@ -208,8 +215,12 @@ describe("TC3 verification", () => {
     const ok = await call(body, body, now);
     expect(ok.Response.Error).toBeUndefined();
     const tampered = JSON.stringify(sendReq(app, ["+8613800138108"]));
-    expect((await call(tampered, body, now)).Response.Error?.Code).toBe("AuthFailure.SignatureFailure");
-    expect((await call(body, body, now - 301)).Response.Error?.Code).toBe("AuthFailure.SignatureExpire");
+    expect((await call(tampered, body, now)).Response.Error?.Code).toBe(
+      "AuthFailure.SignatureFailure",
+    );
+    expect((await call(body, body, now - 301)).Response.Error?.Code).toBe(
+      "AuthFailure.SignatureExpire",
+    );
     expect(s.tencent.messages().map((m) => m.phone)).toEqual(["+8613800138107"]);
 
     const bearer = await s.api("POST", "/v1/messages", {
