@@ -60,7 +60,7 @@ const noConfig = async () => {
 async function httpConnector(app: TestApp) {
   const connector = await createHttpSmsConnector({ getConfig: noConfig });
   const config = { endpoint: `${s.apiUrl}/v1/compat/logto`, authorization: `Bearer ${app.apiKey}` };
-  return (to: string, ip?: string, type = "SignIn") =>
+  return (to: string, ip?: string, type = "SignIn"): Promise<string> =>
     connector
       .sendMessage(
         { to, type, payload: { code: "123456" }, ...(ip ? { ip } : {}) } as never,
@@ -189,13 +189,13 @@ describe("Logto Tencent SMS connector (host hard-coded to sms.tencentcloudapi.co
     const port = (proxy.address() as { port: number }).port;
     // DNS for this process only: HOST:443 is reached at the loopback endpoint, and its
     // certificate is the one trusted (the connector's own code is untouched).
-    class LoopbackAgent extends https.Agent {
-      override createConnection(options: tls.ConnectionOptions, cb?: () => void) {
-        return tls.connect({ ...options, host: "127.0.0.1", port, servername: HOST, ca: cert }, cb);
-      }
-    }
+    const agent = new https.Agent({ keepAlive: false });
+    (
+      agent as unknown as { createConnection: (o: tls.ConnectionOptions) => tls.TLSSocket }
+    ).createConnection = (options) =>
+      tls.connect({ ...options, host: "127.0.0.1", port, servername: HOST, ca: cert });
     previousAgent = https.globalAgent;
-    https.globalAgent = new LoopbackAgent({ keepAlive: false });
+    https.globalAgent = agent;
   });
   afterAll(async () => {
     https.globalAgent = previousAgent;
@@ -219,7 +219,7 @@ describe("Logto Tencent SMS connector (host hard-coded to sms.tencentcloudapi.co
         templateCode: OTP.tencentId,
       })),
     };
-    return (to: string) =>
+    return (to: string): Promise<string> =>
       connector
         .sendMessage({ to, type: "SignIn", payload: { code: "654321" } } as never, config)
         .then(
