@@ -1,4 +1,4 @@
-/** POST /v1/messages, GET /v1/messages/{id}. */
+/** POST /v1/messages, GET /v1/messages/{id}, POST / (Tencent-compatible), POST /v1/compat/logto. */
 import { loadConfig } from "../lib/config";
 import { secretsAtColdStart } from "../lib/config/secrets";
 import { lazyHandler } from "../lib/core/lazy";

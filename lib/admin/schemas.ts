@@ -84,9 +84,22 @@ const settings = {
       // Up to the carriers' non-marketing cap: more never gets through (docs/providers/tencent.md §5.1).
       oneDay: z.nullable(whole(1, MAX_ONE_DAY)),
       sameContentThirtySeconds: windowLimit,
+      /** Per client IP, on the Logto connector's sends (docs/api.md "Drop-in compatibility"). */
+      perIp: z.nullable(
+        z.partial(z.strictObject({ oneHour: windowLimit, oneDay: z.nullable(whole(1, 100_000)) })),
+      ),
     }),
   ),
   marketingWindow: z.strictObject({ start: clock, end: clock }),
+  /** Logto's message types (SignIn, Register, …) → an app template with one variable. */
+  usageTemplates: z.nullable(
+    z
+      .record(
+        z.string().check(z.regex(/^[A-Za-z]{1,32}$/, "must be a Logto type such as SignIn")),
+        text(1, 64),
+      )
+      .check(z.refine((r) => Object.keys(r).length <= 20, "at most 20 types")),
+  ),
   unsubscribeFooter: z.nullable(text(1, 32)),
   /** Extra reply keywords that unsubscribe, beside the built-in ones. */
   unsubscribeKeywords: z.array(text(1, 16)).check(z.maxLength(20)),
@@ -160,6 +173,8 @@ export type TemplateInput = z.output<typeof templateSchema>;
 
 export const createKeySchema = z.strictObject({
   scopes: z.array(z.enum(["send", "read", "admin"])).check(z.minLength(1), z.maxLength(3)),
+  /** "tencent": a SecretId/SecretKey pair for the Tencent-compatible ingress. */
+  format: z.optional(z.enum(["bearer", "tencent"])),
 });
 
 export const optOutSchema = z.strictObject({

@@ -28,6 +28,42 @@ export const catalogue = {
     403,
     "A daily limit may not exceed the operator's ceiling for the app; lower it or ask the operator.",
   ],
+  // The Tencent-compatible ingress (docs/api.md "Drop-in compatibility"): Tencent's own
+  // request-level codes (docs/providers/tencent.md §1.6), answered in its envelope.
+  "AuthFailure.InvalidAuthorization": [
+    401,
+    "Sign the request with TC3-HMAC-SHA256 as the Tencent Cloud SDKs do.",
+  ],
+  "AuthFailure.SecretIdNotFound": [
+    401,
+    'The SecretId is unknown or revoked; issue one with POST /v1/apps/{appId}/keys {"format":"tencent"}.',
+  ],
+  "AuthFailure.SignatureExpire": [
+    401,
+    "The signature expired: X-TC-Timestamp must be within 5 minutes of the server's time.",
+  ],
+  "AuthFailure.SignatureFailure": [
+    401,
+    "The signature does not match; sign with the SecretKey smsgate issued for this SecretId.",
+  ],
+  InvalidAction: [400, "Use X-TC-Action SendSms or PullSmsSendStatus."],
+  NoSuchVersion: [400, "Use X-TC-Version 2021-01-11."],
+  "UnauthorizedOperation.SmsSdkAppIdVerifyFail": [
+    403,
+    "SmsSdkAppId must be the app's id or its Tencent binding's SdkAppId.",
+  ],
+  UnsupportedOperation: [400, "smsgate does not support this parameter; leave it out."],
+  "InvalidParameterValue.LimitVerifyFail": [400, "Limit must be a whole number from 1 to 100."],
+  // The Logto HTTP SMS connector and per-client-IP limits (docs/api.md "Drop-in compatibility").
+  "InvalidParameterValue.UsageType": [
+    400,
+    "No template for this Logto type; map it in the app's usageTemplates.",
+  ],
+  "LimitExceeded.ClientIpOneHourLimit": [
+    429,
+    "Too many codes requested from this client IP within an hour.",
+  ],
+  "LimitExceeded.ClientIpDailyLimit": [429, "Too many codes requested from this client IP today."],
   // Request shape
   "FailedOperation.JsonParseFail": [400, "The body is not valid JSON."],
   "FailedOperation.ConcurrentModification": [

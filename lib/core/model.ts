@@ -50,7 +50,9 @@ export interface App {
   ceilings?: Ceilings;
   /** ISO country codes allowed; absent or empty: every country. */
   allowedCountries?: string[];
-  frequency: FrequencyLimits;
+  frequency: FrequencyLimits & { perIp?: IpLimits | null };
+  /** Logto's message type (SignIn, Register, …) → the template it sends (docs/api.md). */
+  usageTemplates?: Record<string, string>;
   marketingWindow: { start: string; end: string };
   /** The footer marketing bodies must carry; default 拒收请回复R. */
   unsubscribeFooter?: string;
@@ -103,6 +105,30 @@ export interface ApiKeyRecord {
   appId: string | "*";
   scopes: Scope[];
   hash: string;
+  createdAt: string;
+  /** A Tencent-style credential: its SecretId (public), and the key it acts as. */
+  format?: "tencent";
+  secretId?: string;
+}
+
+/** Per-client-IP limits on the Logto connector's sends (null or absent: off). */
+export interface IpLimits {
+  oneHour?: number | null;
+  oneDay?: number | null;
+}
+
+/**
+ * A Tencent-style credential (docs/api.md "Drop-in compatibility"). TC3 verification needs
+ * the SecretKey itself, so it is sealed (lib/core/secrets.ts), never stored in clear; so is
+ * the app key it acts as, which the send pipeline authenticates like any other.
+ */
+export interface TencentCredential {
+  secretId: string;
+  appId: string;
+  keyId: string;
+  scopes: Scope[];
+  /** seal(JSON {secretKey, key}). */
+  sealed: string;
   createdAt: string;
 }
 

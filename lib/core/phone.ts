@@ -25,3 +25,10 @@ export function parsePhone(input: string): Phone | null {
   const country = parsed.country ?? "DEF";
   return { e164: parsed.number, country, mainland: parsed.countryCallingCode === "86" };
 }
+
+/** "+8613800138000" → { countryCode: "86", subscriber: "13800138000" }, as Tencent reports it. */
+export function splitE164(e164: string): { countryCode: string; subscriber: string } {
+  const parsed = parsePhoneNumberFromString(e164, metadata as unknown as MetadataJson);
+  if (!parsed) return { countryCode: "", subscriber: e164.replace(/^\+/, "") };
+  return { countryCode: parsed.countryCallingCode, subscriber: parsed.nationalNumber };
+}

@@ -337,6 +337,11 @@ export const RESPONSES: Record<string, { schema?: Schema; headers?: Record<strin
   "GET /openapi.json": {
     schema: obj({ openapi: str, paths: { type: "object" } }, ["openapi", "paths"]),
   },
+  // Tencent's own envelope (docs/providers/tencent.md §1): {"Response": {…, "RequestId"}}.
+  "POST /": {
+    schema: obj({ Response: { type: "object" } }, ["Response"]),
+  },
+  "POST /v1/compat/logto": { schema: { type: "object", description: "the send's answer" } },
   "GET /v1/stats/verification": {
     schema: obj(
       {
@@ -393,6 +398,8 @@ export const OPERATION_IDS: Record<string, string> = {
   "GET /v1/stats": "getStats",
   "GET /openapi.json": "getOpenApi",
   "GET /v1/stats/verification": "getVerificationMonitor",
+  "POST /": "tencentCompatible",
+  "POST /v1/compat/logto": "logtoSend",
   "GET /console": "getConsole",
   "GET /console/{asset}": "getConsoleAsset",
   "POST /callbacks/{provider}/status/{token}": "vendorStatusCallback",

@@ -204,7 +204,12 @@ export function appsStore({ db }: StoreContext) {
     async revokeApiKey(appId: string, keyId: string): Promise<boolean> {
       const ref = await db.get(keys.apiKeyRef(appId, keyId));
       if (!ref) return false;
-      await db.batchWrite([], [keys.apiKey(String(ref.hash)), keys.apiKeyRef(appId, keyId)]);
+      // A Tencent-style credential goes with the key it acts as (lib/store/credentials.ts).
+      const credential = ref.secretId ? [keys.tencentCredential(String(ref.secretId))] : [];
+      await db.batchWrite(
+        [],
+        [keys.apiKey(String(ref.hash)), keys.apiKeyRef(appId, keyId), ...credential],
+      );
       return true;
     },
   };

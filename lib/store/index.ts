@@ -6,12 +6,15 @@ import { alertsStore } from "./alerts";
 import { appsStore } from "./apps";
 import { contextStore } from "./context";
 import { countersStore } from "./counters";
+import { credentialsStore } from "./credentials";
 import type { Db } from "./db";
 import { idempotencyStore } from "./idempotency";
+import { ipLimitsStore } from "./ip-limits";
 import type { StoreContext } from "./items";
 import { messagesStore } from "./messages";
 import { optoutsStore } from "./optouts";
 import { packageStore } from "./package";
+import { pullStore } from "./pull";
 import { repliesStore } from "./replies";
 import { templatesStore } from "./templates";
 
@@ -44,6 +47,9 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
     ...optoutsStore(ctx),
     ...repliesStore(ctx),
     ...alertsStore(ctx),
+    ...credentialsStore(ctx),
+    ...ipLimitsStore(ctx),
+    ...pullStore(ctx),
   };
 }
 

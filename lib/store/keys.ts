@@ -85,6 +85,15 @@ export const keys = {
   alert: (appId: string, alertKey: string): Key => ({ pk: `ALERT#${appId}`, sk: alertKey }),
   /** GSI: an app's opted-out numbers. */
   optOutsOfApp: (appId: string) => `OPTOUTS#${appId}`,
+  /** A Tencent-style credential by its SecretId (docs/api.md "Drop-in compatibility"). */
+  tencentCredential: (secretId: string): Key => ({ pk: `TCCRED#${secretId}`, sk: "TCCRED" }),
+  /** One client IP's sends through the Logto connector for one app-local day. */
+  ipLimit: (appId: string, ip: string, day: string): Key => ({
+    pk: `IPFREQ#${appId}#${ip}`,
+    sk: day,
+  }),
+  /** GSI: final statuses not yet pulled with PullSmsSendStatus, oldest first. */
+  pullQueue: (appId: string) => `PULL#${appId}`,
   /** Prepaid balances, in segments. */
   package: (appId: string): Key => ({ pk: `APP#${appId}`, sk: "PKG" }),
 };

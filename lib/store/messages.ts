@@ -424,7 +424,14 @@ export function messagesStore({ db, ttl }: StoreContext) {
       const [wins, keptOrphans] = await Promise.all([
         Promise.all(
           matched.map(async ({ messageId, report, record, unknown }) => {
-            const item = { ...statusItem(messageId, report), expiresAt: ttl(at) };
+            const item = {
+              ...statusItem(messageId, report),
+              expiresAt: ttl(at),
+              // Queued for PullSmsSendStatus, each pulled once (lib/store/pull.ts).
+              gsi1pk: keys.pullQueue(record.appId),
+              gsi1sk: `${at}#${messageId}`,
+              ...(record.context ? { context: record.context } : {}),
+            };
             // A status a foreign binding or number left while the record did not exist yet
             // never blocks the real one.
             const won = await put(item, "attribute_not_exists(pk) OR #b <> :b OR #p <> :p", {

@@ -23,7 +23,11 @@ const KB = 1024;
 // error answers shared as components), and the console (lib/console/assets.json, ~92 KB of
 // minified script and style held as two strings, docs/console.md): strings cost the cold
 // start next to nothing to parse.
-const BUDGET: Record<string, number> = { send: 200 * KB, admin: 340 * KB };
+// send grew with the hold-per-number policy, the Tencent-compatible ingress and the Logto
+// route (both served by the send function, docs/api.md "Drop-in compatibility"); reply with
+// account-level routing, de-duplication and opt-outs by type. Raised for features, not for
+// speed: the cold-start cost is measured in docs/performance.md.
+const BUDGET: Record<string, number> = { send: 230 * KB, reply: 175 * KB, admin: 360 * KB };
 const FORBIDDEN = [
   "tr46",
   "mime-db",
