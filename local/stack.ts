@@ -11,9 +11,11 @@ import { createSenders } from "../lib/providers/senders";
 import { RequestMeter } from "../lib/store/meter";
 import { ensureTable, localClient, startDynalite, startDynamoDbLocal } from "./dynamo";
 import { type HuaweiEmulator, startHuaweiEmulator } from "./huawei-emulator/index";
+import { type Runner, startCampaignRunner } from "./campaign-runner";
 import { type HttpFunction, startRouter } from "./router";
 import { ALERT_TEMPLATE_IDS, DEMO_HUAWEI_SENDER, DEMO_TENCENT_SDK_APP_ID } from "./seed";
 import { httpRoutes } from "./serverless-config";
+import { type SqsEmulator, startSqsEmulator } from "./sqs-emulator/index";
 import { startTencentEmulator, type TencentEmulator } from "./tencent-emulator/index";
 
 export interface StackOptions {
@@ -36,6 +38,13 @@ export interface StackOptions {
   huaweiPort?: number;
   /** Make smsgate sign with a different Huawei app secret than the emulator expects. */
   huaweiAppSecretOverride?: string;
+  sqsPort?: number;
+  /** Campaigns: run the worker on the queue (default true), and its settings. */
+  campaignWorker?: boolean;
+  campaignVisibilityTimeout?: number;
+  campaignRecheckSeconds?: number;
+  campaignMaxRecipients?: number;
+  campaignLanes?: number;
 }
 
 export interface Stack {
@@ -51,6 +60,11 @@ export interface Stack {
   handlers: Record<string, HttpFunction>;
   /** Runs the threshold checker once. */
   runChecker(): Promise<unknown>;
+  /** The campaign queue (SQS emulator) and its worker. */
+  sqs: SqsEmulator;
+  campaignQueueUrl: string;
+  startCampaignWorker(): void;
+  stopCampaignWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,6 +95,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     credentials: [{ appKey: huaweiAppKey, appSecret: huaweiAppSecret }],
     reportDelayMs: opts.reportDelayMs ?? 300,
   });
+  const sqs = await startSqsEmulator({ port: opts.sqsPort });
+  const visibility = opts.campaignVisibilityTimeout ?? 30;
+  // As serverless.yml declares them: the campaign queue redrives to its dead-letter queue.
+  const campaignQueueUrl = sqs.queueUrl("smsgate-local-campaigns", {
+    visibilityTimeout: visibility,
+    deadLetter: { queue: "smsgate-local-campaigns-dlq", maxReceiveCount: 5 },
+  });
   const handlers: Record<string, HttpFunction> = {};
   const routes = httpRoutes();
   const router = await startRouter({ port: opts.port, routes, handlers });
@@ -107,6 +128,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     HUAWEI_SENDER: DEMO_HUAWEI_SENDER,
     TENCENT_ALERT_TEMPLATE_ID: ALERT_TEMPLATE_IDS.tencent,
     HUAWEI_ALERT_TEMPLATE_ID: ALERT_TEMPLATE_IDS.huawei,
+    SMSGATE_CAMPAIGN_QUEUE_URL: campaignQueueUrl,
+    SMSGATE_CAMPAIGN_RECHECK_SECONDS: String(opts.campaignRecheckSeconds ?? 900),
+    SMSGATE_CAMPAIGN_MAX_RECIPIENTS: String(opts.campaignMaxRecipients ?? 100_000),
+    SMSGATE_CAMPAIGN_LANES: String(opts.campaignLanes ?? 4),
   });
   const meter = new RequestMeter();
   const deps = createDeps({
@@ -123,6 +148,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     "status-callback": await import("../lib/callbacks/status-handler"),
     reply: await import("../lib/callbacks/reply-handler"),
     admin: await import("../lib/admin/handler"),
+    campaigns: await import("../lib/campaigns/handler"),
   };
   for (const [name, mod] of Object.entries(modules)) {
     const handler = mod.makeHandler(deps) as HttpFunction;
@@ -130,6 +156,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   }
   const check = (await import("../lib/checker/handler")).makeHandler(deps);
   const checker = () => meter.run("threshold-check", () => check());
+  const work = (await import("../lib/campaigns/worker")).makeHandler(deps);
+  let runner: Runner | undefined;
+  const startCampaignWorker = () => {
+    runner ??= startCampaignRunner({
+      queueUrl: campaignQueueUrl,
+      handler: (event) => meter.run("campaign-worker", () => work(event)),
+      visibilityTimeout: visibility,
+      onError: (err) => deps.log.warn("campaign runner", { err: err as Error }),
+    });
+  };
+  const stopCampaignWorker = async () => {
+    const r = runner;
+    runner = undefined;
+    await r?.stop();
+  };
+  if (opts.campaignWorker !== false) startCampaignWorker();
 
   return {
     apiUrl: router.url,
@@ -141,7 +183,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     meter,
     handlers,
     runChecker: () => checker(),
+    sqs,
+    campaignQueueUrl,
+    startCampaignWorker,
+    stopCampaignWorker,
     async close() {
+      await stopCampaignWorker();
+      await sqs.close();
       await router.close();
       await tencent.close();
       await huawei.close();

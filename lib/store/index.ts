@@ -4,8 +4,10 @@
  */
 import { alertsStore } from "./alerts";
 import { appsStore } from "./apps";
+import { campaignsStore } from "./campaigns";
 import { contextStore } from "./context";
 import { countersStore } from "./counters";
+import { groupsStore } from "./groups";
 import type { Db } from "./db";
 import { idempotencyStore } from "./idempotency";
 import type { StoreContext } from "./items";
@@ -16,6 +18,7 @@ import { repliesStore } from "./replies";
 import { templatesStore } from "./templates";
 
 export { MAX_CONTACTS, MAX_WHITELIST } from "./apps";
+export type { Chunk, CountAdds, Row, RowResult } from "./campaigns";
 export type { RequestContext } from "./context";
 export type { Db } from "./db";
 export { ConditionFailed } from "./db";
@@ -44,6 +47,8 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
     ...optoutsStore(ctx),
     ...repliesStore(ctx),
     ...alertsStore(ctx),
+    ...campaignsStore(ctx),
+    ...groupsStore(ctx),
   };
 }
 
