@@ -45,6 +45,7 @@ export interface StackOptions {
   campaignRecheckSeconds?: number;
   campaignMaxRecipients?: number;
   campaignLanes?: number;
+  campaignChunkRows?: number;
 }
 
 export interface Stack {
@@ -132,6 +133,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     SMSGATE_CAMPAIGN_RECHECK_SECONDS: String(opts.campaignRecheckSeconds ?? 900),
     SMSGATE_CAMPAIGN_MAX_RECIPIENTS: String(opts.campaignMaxRecipients ?? 100_000),
     SMSGATE_CAMPAIGN_LANES: String(opts.campaignLanes ?? 4),
+    SMSGATE_CAMPAIGN_CHUNK_ROWS: String(opts.campaignChunkRows ?? 200),
   });
   const meter = new RequestMeter();
   const deps = createDeps({

@@ -68,6 +68,7 @@ class Packer {
   private groups = new Map<string, Row[]>();
   private held = 0;
   readonly ready: Row[][] = [];
+  constructor(private readonly size: number) {}
 
   add(row: Row) {
     const k = JSON.stringify(row.slice(2));
@@ -75,7 +76,7 @@ class Packer {
     g.push(row);
     this.groups.set(k, g);
     this.held++;
-    if (g.length === MAX_PER_CALL) {
+    if (g.length === this.size) {
       this.ready.push(g);
       this.groups.delete(k);
       this.held -= g.length;
@@ -87,7 +88,7 @@ class Packer {
     for (const g of this.groups.values())
       for (const r of g) {
         current.push(r);
-        if (current.length === MAX_PER_CALL) {
+        if (current.length === this.size) {
           this.ready.push(current);
           current = [];
         }
@@ -131,7 +132,7 @@ async function appendRows(
     } while (startKey);
 
   const max = deps.config.SMSGATE_CAMPAIGN_MAX_RECIPIENTS;
-  const packer = new Packer();
+  const packer = new Packer(Math.min(MAX_PER_CALL, deps.config.SMSGATE_CAMPAIGN_CHUNK_ROWS));
   const rejected: UploadAnswer["rejected"] = [];
   let rejectedCount = 0;
   let accepted = 0;
@@ -153,7 +154,7 @@ async function appendRows(
     fileRow = r.row ?? fileRow + 1;
     const verdict = checkRow(r.cells, template, sign, campaign.params);
     let refusal: { code: string; message: string } | undefined;
-    if (!verdict.ok) refusal = verdict;
+    if (!verdict.ok) refusal = { code: verdict.code, message: verdict.message };
     else if (seen.has(verdict.phone.e164))
       refusal = {
         code: "InvalidParameterValue.DuplicatePhoneNumber",

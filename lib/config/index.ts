@@ -48,6 +48,9 @@ const schema = z.object({
   SMSGATE_CAMPAIGN_QUEUE_URL: z.optional(z.url()),
   SMSGATE_CAMPAIGN_MAX_RECIPIENTS: withDefault(int(1, 1_000_000), 100_000),
   SMSGATE_CAMPAIGN_LANES: withDefault(int(1, 50), 4),
+  // Rows per stored chunk (one queue message): 200, Tencent's numbers per call; less
+  // spreads a small campaign over more lanes.
+  SMSGATE_CAMPAIGN_CHUNK_ROWS: withDefault(int(1, 200), 200),
   SMSGATE_CAMPAIGN_RECHECK_SECONDS: withDefault(int(1, 900), 900),
   // The built-in alert template (ALERT_TEMPLATE_BODY) as approved in each vendor console.
   TENCENT_ALERT_TEMPLATE_ID: z.optional(text()),

@@ -16,9 +16,9 @@ beforeAll(async () => {
     clock,
     campaignVisibilityTimeout: 2,
     campaignRecheckSeconds: 1,
-    campaignMaxRecipients: 2000,
+    campaignMaxRecipients: 300,
     campaignLanes: 3,
-    logLevel: "error",
+    campaignChunkRows: 10,
   });
 });
 afterAll(() => s?.close());
@@ -138,8 +138,10 @@ describe("a campaign from a CSV", () => {
     const csvOut = await fetch(`${s.apiUrl}/v1/campaigns/${c.body.id}/recipients`, {
       headers: { authorization: `Bearer ${app.apiKey}`, accept: "text/csv" },
     });
-    const text = await csvOut.text();
-    expect(text.startsWith("\ufeffrow,to,status,code,messageId,params")).toBe(true);
+    const bytes = Buffer.from(await csvOut.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.toString("utf8");
+    expect(text.slice(1).startsWith("row,to,status,code,messageId,params")).toBe(true);
     expect(text).toContain('"A-1,2|明天"');
   });
 
@@ -197,15 +199,15 @@ describe("a campaign from a CSV", () => {
   it("refuses an upload that would pass the recipient limit, and keeps nothing of it", async () => {
     const app = await newApp(s);
     const c = await create(app, {});
-    const lines = Array.from({ length: 2001 }, (_, i) => `+86137${String(i).padStart(8, "0")},a,b`);
+    const lines = Array.from({ length: 301 }, (_, i) => `+86137${String(i).padStart(8, "0")},a,b`);
     const up = await upload(app, c.body.id, lines.join("\n"));
     expect(up.status).toBe(400);
     expect(up.body.error.code).toBe("LimitExceeded.CampaignRecipientLimit");
-    expect(up.body.error.message).toContain("2,000");
+    expect(up.body.error.message).toContain("300 recipients");
     const after = await show(app, c.body.id);
     expect(after).toMatchObject({ total: 0, chunks: 0, status: "draft" });
     // The lease was given back: a smaller upload goes through.
-    expect((await upload(app, c.body.id, lines.slice(0, 2000).join("\n"))).body.accepted).toBe(2000);
+    expect((await upload(app, c.body.id, lines.slice(0, 300).join("\n"))).body.accepted).toBe(300);
   });
 });
 
@@ -228,7 +230,7 @@ describe("campaign states", () => {
   it("starts at sendAt, pauses, resumes and cancels", async () => {
     const app = await newApp(s);
     const c = await create(app, {});
-    const phones = Array.from({ length: 450 }, fresh);
+    const phones = Array.from({ length: 45 }, fresh);
     await upload(app, c.body.id, phones.map((p, i) => `${p},P${i % 3},x`).join("\n"));
     expect((await act(app, c.body.id, "pause")).status).toBe(409); // a draft
     const sendAt = new Date(clock.now() + 60_000).toISOString();
@@ -245,9 +247,10 @@ describe("campaign states", () => {
     expect(sentTo(phones)).toHaveLength(0);
     expect((await act(app, c.body.id, "resume")).body.status).toBe("running");
     const done = await finished(app, c.body.id);
-    expect(done.counts).toMatchObject({ pending: 0, submitted: 450 });
-    expect(sentTo(phones)).toHaveLength(450);
-    expect(new Set(sentTo(phones).map((m: Body) => m.phone)).size).toBe(450);
+    expect(done).toMatchObject({ chunks: 5, chunksDone: 5 });
+    expect(done.counts).toMatchObject({ pending: 0, submitted: 45 });
+    expect(sentTo(phones)).toHaveLength(45);
+    expect(new Set(sentTo(phones).map((m: Body) => m.phone)).size).toBe(45);
     expect((await act(app, c.body.id, "cancel")).status).toBe(409); // completed
     clock.advance(-61_000);
 
@@ -260,29 +263,45 @@ describe("campaign states", () => {
 });
 
 describe("every row through the send policy", () => {
-  it("opt-outs, frequency and daily limits refuse rows with the codes of POST /v1/messages", async () => {
-    const app = await newApp(s, { thresholds: { domestic: { alert: 1000, limit: 3 } } });
-    const [opted, a, b, c3, d] = [fresh(), fresh(), fresh(), fresh(), fresh()];
+  it("opt-outs and frequency refuse rows with the codes of POST /v1/messages", async () => {
+    const app = await newApp(s, { frequency: { oneDay: 1 } });
+    const [opted, a, b] = [fresh(), fresh(), fresh()];
     await s.api("POST", `/v1/apps/${app.appId}/opt-outs`, {
       key: app.apiKey,
       body: { phone: opted, consent: true },
     });
-    // a had its one message of the day already (frequency 1 a day).
-    await app.patch({ frequency: { oneDay: 1 } });
-    expect((await app.send({ to: [a], template: "order-shipped", params: ["1", "2"] })).status).toBe(200);
+    // a had its one message of the day already.
+    const single = await app.send({ to: [a], template: "order-shipped", params: ["1", "2"] });
+    expect(single.body.messages[0].status).toBe("submitted");
     const c = await create(app, {});
-    await upload(app, c.body.id, [opted, a, b, c3, d].map((p) => `${p},Z,z`).join("\n"));
+    await upload(app, c.body.id, [opted, a, b].map((p) => `${p},Z,z`).join("\n"));
     await act(app, c.body.id, "start");
     const done = await finished(app, c.body.id);
+    const by = Object.fromEntries(
+      (await results(app, c.body.id)).map((r) => [r.to, `${r.status}:${r.code}`]),
+    );
+    expect(by).toEqual({
+      [opted]: "rejected:FailedOperation.PhoneNumberInBlacklist",
+      [a]: "rejected:LimitExceeded.PhoneNumberDailyLimit",
+      [b]: "submitted:Ok",
+    });
+    expect(done.counts).toMatchObject({ submitted: 1, rejected: 2, pending: 0 });
+    expect(sentTo([opted, b]).map((m: Body) => m.phone)).toEqual([b]);
+  });
+
+  it("the app's daily limit holds across the campaign's chunks", async () => {
+    const app = await newApp(s, { thresholds: { domestic: { alert: 2, limit: 13 } } });
+    const phones = Array.from({ length: 25 }, fresh); // three chunks of ≤ 10
+    const c = await create(app, {});
+    await upload(app, c.body.id, phones.map((p, i) => `${p},R${i},r`).join("\n"));
+    await act(app, c.body.id, "start");
+    const done = await finished(app, c.body.id);
+    expect(done.counts).toMatchObject({ submitted: 13, rejected: 12, pending: 0 });
     const rows = await results(app, c.body.id);
-    const by = Object.fromEntries(rows.map((r) => [r.to, `${r.status}:${r.code}`]));
-    expect(by[opted]).toBe("rejected:FailedOperation.PhoneNumberInBlacklist");
-    expect(by[a]).toBe("rejected:LimitExceeded.PhoneNumberDailyLimit");
-    // The daily limit of 3: one used by the single send, two left for b, c3, d.
-    const limited = [b, c3, d].filter((p) => by[p] === "rejected:LimitExceeded.AppMainlandChinaDailyLimit");
-    expect(limited).toHaveLength(1);
-    expect(done.counts).toMatchObject({ submitted: 2, rejected: 3, pending: 0 });
-    expect(sentTo([opted, b, c3, d])).toHaveLength(2);
+    expect(
+      rows.filter((r) => r.code === "LimitExceeded.AppMainlandChinaDailyLimit"),
+    ).toHaveLength(12);
+    expect(sentTo(phones)).toHaveLength(13);
   });
 
   it("a marketing campaign pauses itself outside the window and resumes inside it", async () => {
