@@ -4,7 +4,14 @@
  */
 import { adminRoutes } from "./admin/routes";
 import { replyRoutes, statusRoutes } from "./callbacks/routes";
+import { campaignRoutes } from "./campaigns/routes";
 import type { Route } from "./http/routes";
 import { sendRoutes } from "./send/routes";
 
-export const API_ROUTES: Route[] = [...sendRoutes, ...adminRoutes, ...statusRoutes, ...replyRoutes];
+export const API_ROUTES: Route[] = [
+  ...sendRoutes,
+  ...adminRoutes,
+  ...statusRoutes,
+  ...replyRoutes,
+  ...campaignRoutes,
+];

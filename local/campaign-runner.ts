@@ -4,11 +4,7 @@
  * deletes the messages the handler did not report in `batchItemFailures`, and leaves the
  * others to come back after their visibility timeout.
  */
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 
 export interface RunnerOptions {

@@ -127,7 +127,8 @@ async function appendRows(
   if (campaign.chunks > 0)
     do {
       const page = await deps.store.listChunks(appId, id, 100, startKey);
-      for (const c of page.chunks) if (c.index < campaign.chunks) for (const r of c.rows) seen.add(r[1]);
+      for (const c of page.chunks)
+        if (c.index < campaign.chunks) for (const r of c.rows) seen.add(r[1]);
       startKey = page.lastKey;
     } while (startKey);
 
@@ -144,7 +145,10 @@ async function appendRows(
   const drain = async (all: boolean) => {
     while (packer.ready.length >= (all ? 1 : WRITE_BATCH)) {
       const part = packer.ready.splice(0, WRITE_BATCH);
-      const chunks: Chunk[] = part.map((r, i) => ({ index: campaign.chunks + written + i, rows: r }));
+      const chunks: Chunk[] = part.map((r, i) => ({
+        index: campaign.chunks + written + i,
+        rows: r,
+      }));
       written += part.length;
       writes.push(deps.store.putChunks(appId, id, chunks));
       if (writes.length >= 4) await writes.shift();
@@ -256,7 +260,15 @@ export async function createCampaign(
     chunks: 0,
     chunksDone: 0,
     estimate: { segments: 0 },
-    counts: { pending: 0, submitted: 0, rejected: 0, failed: 0, unknown: 0, delivered: 0, undelivered: 0 },
+    counts: {
+      pending: 0,
+      submitted: 0,
+      rejected: 0,
+      failed: 0,
+      unknown: 0,
+      delivered: 0,
+      undelivered: 0,
+    },
     sendAt: body.sendAt,
     createdAt: at,
     updatedAt: at,
@@ -374,13 +386,10 @@ export async function startCampaign(
 export async function pauseCampaign(deps: Deps, appId: string, id: string) {
   const at = new Date(deps.clock.now()).toISOString();
   return publicCampaign(
-    await deps.store.setCampaignStatus(
-      appId,
-      id,
-      ["running", "scheduled", "paused"],
-      "paused",
-      { pauseReason: "user", updatedAt: at },
-    ),
+    await deps.store.setCampaignStatus(appId, id, ["running", "scheduled", "paused"], "paused", {
+      pauseReason: "user",
+      updatedAt: at,
+    }),
   );
 }
 
@@ -447,7 +456,12 @@ export async function campaignResults(
   let startKey = opts.startKey;
   // Each chunk holds ≤ 200 rows; a page reads chunks until it has `limit` rows to show.
   do {
-    const page = await deps.store.listChunks(appId, id, Math.max(1, Math.ceil(opts.limit / MAX_PER_CALL)), startKey);
+    const page = await deps.store.listChunks(
+      appId,
+      id,
+      Math.max(1, Math.ceil(opts.limit / MAX_PER_CALL)),
+      startKey,
+    );
     for (const chunk of page.chunks) {
       if (chunk.index >= c.chunks) continue;
       for (const [i, r] of chunk.rows.entries()) {
@@ -501,7 +515,14 @@ export async function importMembers(
   let accepted = 0;
   const flush = async () => {
     const part = batch.splice(0);
-    const existing = new Set(await deps.store.addMembers(appId, id, part.map((p) => p.e164), at));
+    const existing = new Set(
+      await deps.store.addMembers(
+        appId,
+        id,
+        part.map((p) => p.e164),
+        at,
+      ),
+    );
     for (const p of part) {
       if (existing.has(p.e164)) {
         rejectedCount++;
@@ -529,7 +550,8 @@ export async function importMembers(
         : undefined;
     if (refusal || !phone) {
       rejectedCount++;
-      if (rejected.length < MAX_LISTED_REJECTIONS) rejected.push({ row, ...(refusal as { code: string; message: string }) });
+      if (rejected.length < MAX_LISTED_REJECTIONS)
+        rejected.push({ row, ...(refusal as { code: string; message: string }) });
       return;
     }
     seen.add(phone.e164);

@@ -52,9 +52,7 @@ const pageQuery = z.object({
     100,
   ),
   cursor: z.optional(z.string()),
-  status: z.optional(
-    z.enum(["pending", "submitted", "rejected", "failed", "unknown"]),
-  ),
+  status: z.optional(z.enum(["pending", "submitted", "rejected", "failed", "unknown"])),
   appId: z.optional(z.string()),
 });
 
@@ -70,7 +68,10 @@ function appFor(p: Principal, scope: "send" | "read", query: Record<string, stri
         "Campaigns send as an app: use the app's key with the `send` scope.",
       );
     if (!query.appId)
-      throw new AppError("InvalidParameter", "appId: the operator key must name the app (?appId=…).");
+      throw new AppError(
+        "InvalidParameter",
+        "appId: the operator key must name the app (?appId=…).",
+      );
     return query.appId;
   }
   authorize(p, scope);
@@ -85,13 +86,19 @@ const fileOf = (req: { headers: Record<string, string>; bodyBytes: Buffer }) => 
   contentType: req.headers["content-type"] ?? "text/csv",
 });
 
-const wantsCsv = (headers: Record<string, string>) =>
-  (headers.accept ?? "").includes("text/csv");
+const wantsCsv = (headers: Record<string, string>) => (headers.accept ?? "").includes("text/csv");
 
 const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 function resultsCsv(
-  rows: { row: number; to: string; params: string[]; status: string; code?: string; messageId?: string }[],
+  rows: {
+    row: number;
+    to: string;
+    params: string[];
+    status: string;
+    code?: string;
+    messageId?: string;
+  }[],
   next: string | undefined,
   path: string,
 ): HttpResponse {
@@ -124,7 +131,10 @@ export const campaignRoutes: Route[] = [
     async handle({ deps, req, principal }) {
       const appId = appFor(principal, "send", req.query);
       const body = parseBody(req, campaignBodySchema);
-      return json(201, await createCampaign(deps, appId, body).then((c) => ({ ...c, appId: undefined })));
+      return json(
+        201,
+        await createCampaign(deps, appId, body).then((c) => ({ ...c, appId: undefined })),
+      );
     },
   },
   {
@@ -152,7 +162,10 @@ export const campaignRoutes: Route[] = [
     access: "read",
     query: ["appId"],
     async handle({ deps, req, principal }) {
-      return json(200, await getCampaign(deps, appFor(principal, "read", req.query), id(req.params)));
+      return json(
+        200,
+        await getCampaign(deps, appFor(principal, "read", req.query), id(req.params)),
+      );
     },
   },
   {
@@ -185,7 +198,10 @@ export const campaignRoutes: Route[] = [
     summary: "Pause: chunks in flight finish, no further chunk starts",
     access: "send",
     async handle({ deps, req, principal }) {
-      return json(200, await pauseCampaign(deps, appFor(principal, "send", req.query), id(req.params)));
+      return json(
+        200,
+        await pauseCampaign(deps, appFor(principal, "send", req.query), id(req.params)),
+      );
     },
   },
   {
@@ -194,7 +210,10 @@ export const campaignRoutes: Route[] = [
     summary: "Resume a paused campaign",
     access: "send",
     async handle({ deps, req, principal }) {
-      return json(200, await resumeCampaign(deps, appFor(principal, "send", req.query), id(req.params)));
+      return json(
+        200,
+        await resumeCampaign(deps, appFor(principal, "send", req.query), id(req.params)),
+      );
     },
   },
   {
@@ -203,7 +222,10 @@ export const campaignRoutes: Route[] = [
     summary: "Cancel: rows not yet sent stay pending and are never sent",
     access: "send",
     async handle({ deps, req, principal }) {
-      return json(200, await cancelCampaign(deps, appFor(principal, "send", req.query), id(req.params)));
+      return json(
+        200,
+        await cancelCampaign(deps, appFor(principal, "send", req.query), id(req.params)),
+      );
     },
   },
   {
@@ -235,7 +257,11 @@ export const campaignRoutes: Route[] = [
     ok: 201,
     async handle({ deps, req, principal }) {
       const appId = appFor(principal, "send", req.query);
-      const { appId: _a, ...g } = await createGroup(deps, appId, parseBody(req, groupBodySchema).name);
+      const { appId: _a, ...g } = await createGroup(
+        deps,
+        appId,
+        parseBody(req, groupBodySchema).name,
+      );
       return json(201, g);
     },
   },
@@ -253,7 +279,7 @@ export const campaignRoutes: Route[] = [
   {
     method: "post",
     path: "/v1/groups/{id}/members",
-    summary: "Add members: CSV or XLSX as for campaigns, or JSON {\"phones\":[…≤100]}",
+    summary: 'Add members: CSV or XLSX as for campaigns, or JSON {"phones":[…≤100]}',
     access: "send",
     body: membersBodySchema,
     async handle({ deps, req, principal }) {
@@ -292,7 +318,12 @@ export const campaignRoutes: Route[] = [
     access: "send",
     ok: 204,
     async handle({ deps, req, principal }) {
-      await removeMember(deps, appFor(principal, "send", req.query), id(req.params), req.params.phone ?? "");
+      await removeMember(
+        deps,
+        appFor(principal, "send", req.query),
+        id(req.params),
+        req.params.phone ?? "",
+      );
       return noContent();
     },
   },

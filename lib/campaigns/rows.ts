@@ -7,8 +7,8 @@
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
 import { AppError, type ErrorCode } from "../core/errors";
-import { type Phone, parsePhone } from "../core/phone";
 import type { Template } from "../core/model";
+import { type Phone, parsePhone } from "../core/phone";
 import { checkParams, render, segments, withSignature } from "../rules/template";
 
 /** At most this many bytes per upload call: CSV as text; XLSX arrives base64 in the event. */

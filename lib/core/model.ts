@@ -209,7 +209,13 @@ export interface PerNumberResult {
 }
 
 /** A campaign's life (docs/api.md "Campaigns and customer groups"). */
-export type CampaignStatus = "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+export type CampaignStatus =
+  | "draft"
+  | "scheduled"
+  | "running"
+  | "paused"
+  | "completed"
+  | "cancelled";
 
 /** What happened to a campaign's rows so far; `pending` is total less the others. */
 export interface CampaignCounts {

@@ -24,7 +24,14 @@ export interface Chunk {
 /** The counters a sent chunk adds. */
 export type CountAdds = Partial<Record<Exclude<keyof CampaignCounts, "pending">, number>>;
 
-const COUNTERS = ["submitted", "rejected", "failed", "unknown", "delivered", "undelivered"] as const;
+const COUNTERS = [
+  "submitted",
+  "rejected",
+  "failed",
+  "unknown",
+  "delivered",
+  "undelivered",
+] as const;
 
 function toCampaign(item: Item | undefined): Campaign | undefined {
   const raw = strip<Record<string, unknown>>(item, "Campaign");

@@ -34,7 +34,10 @@ interface Queue {
 export interface SqsEmulator {
   url: string;
   /** The URL of a queue (created if missing). */
-  queueUrl(name: string, opts?: { visibilityTimeout?: number; deadLetter?: { queue: string; maxReceiveCount: number } }): string;
+  queueUrl(
+    name: string,
+    opts?: { visibilityTimeout?: number; deadLetter?: { queue: string; maxReceiveCount: number } },
+  ): string;
   /** Messages by state, for tests and the bench. */
   depth(name: string): { visible: number; inFlight: number; delayed: number };
   /** Requests served, by action. */
@@ -69,7 +72,10 @@ export async function startSqsEmulator(opts: { port?: number } = {}): Promise<Sq
     }
     if (attrs.VisibilityTimeout) q.visibilityTimeout = Number(attrs.VisibilityTimeout);
     if (attrs.RedrivePolicy) {
-      const p = JSON.parse(attrs.RedrivePolicy) as { deadLetterTargetArn: string; maxReceiveCount: number };
+      const p = JSON.parse(attrs.RedrivePolicy) as {
+        deadLetterTargetArn: string;
+        maxReceiveCount: number;
+      };
       q.deadLetter = {
         queue: p.deadLetterTargetArn.split(":").pop() as string,
         maxReceiveCount: Number(p.maxReceiveCount),
@@ -78,7 +84,10 @@ export async function startSqsEmulator(opts: { port?: number } = {}): Promise<Sq
     return q;
   };
   const queueOf = (url: unknown): Queue => {
-    const name = String(url ?? "").split("/").pop() ?? "";
+    const name =
+      String(url ?? "")
+        .split("/")
+        .pop() ?? "";
     const q = queues.get(name);
     if (!q)
       throw new SqsError(
@@ -93,7 +102,10 @@ export async function startSqsEmulator(opts: { port?: number } = {}): Promise<Sq
 
   const send = (q: Queue, body: string, delay = 0) => {
     if (body.length === 0 || Buffer.byteLength(body) > 262_144)
-      throw new SqsError("com.amazonaws.sqs#InvalidParameterValue", "Message must be 1 byte to 256 KiB.");
+      throw new SqsError(
+        "com.amazonaws.sqs#InvalidParameterValue",
+        "Message must be 1 byte to 256 KiB.",
+      );
     if (delay < 0 || delay > 900)
       throw new SqsError("com.amazonaws.sqs#InvalidParameterValue", "DelaySeconds must be 0–900.");
     const now = Date.now();
@@ -152,7 +164,10 @@ export async function startSqsEmulator(opts: { port?: number } = {}): Promise<Sq
     },
     GetQueueUrl: (b) => {
       if (!queues.has(String(b.QueueName)))
-        throw new SqsError("com.amazonaws.sqs#QueueDoesNotExist", "The specified queue does not exist.");
+        throw new SqsError(
+          "com.amazonaws.sqs#QueueDoesNotExist",
+          "The specified queue does not exist.",
+        );
       return { QueueUrl: urlOf(String(b.QueueName)) };
     },
     SendMessage: (b) => {
@@ -164,7 +179,9 @@ export async function startSqsEmulator(opts: { port?: number } = {}): Promise<Sq
       const entries = (b.Entries ?? []) as Body[];
       if (entries.length === 0 || entries.length > 10)
         throw new SqsError(
-          entries.length ? "com.amazonaws.sqs#TooManyEntriesInBatchRequest" : "com.amazonaws.sqs#EmptyBatchRequest",
+          entries.length
+            ? "com.amazonaws.sqs#TooManyEntriesInBatchRequest"
+            : "com.amazonaws.sqs#EmptyBatchRequest",
           "A batch holds 1–10 entries.",
         );
       const Successful: Body[] = [];
@@ -174,7 +191,12 @@ export async function startSqsEmulator(opts: { port?: number } = {}): Promise<Sq
           const m = send(q, String(e.MessageBody ?? ""), Number(e.DelaySeconds ?? 0));
           Successful.push({ Id: e.Id, MessageId: m.id, MD5OfMessageBody: m.md5 });
         } catch (err) {
-          Failed.push({ Id: e.Id, SenderFault: true, Code: "InvalidParameterValue", Message: (err as Error).message });
+          Failed.push({
+            Id: e.Id,
+            SenderFault: true,
+            Code: "InvalidParameterValue",
+            Message: (err as Error).message,
+          });
         }
       }
       return { Successful, Failed };
@@ -223,7 +245,12 @@ export async function startSqsEmulator(opts: { port?: number } = {}): Promise<Sq
           removeByReceipt(q, e.ReceiptHandle);
           Successful.push({ Id: e.Id });
         } catch (err) {
-          Failed.push({ Id: e.Id, SenderFault: true, Code: "ReceiptHandleIsInvalid", Message: (err as Error).message });
+          Failed.push({
+            Id: e.Id,
+            SenderFault: true,
+            Code: "ReceiptHandleIsInvalid",
+            Message: (err as Error).message,
+          });
         }
       }
       return { Successful, Failed };
@@ -232,7 +259,10 @@ export async function startSqsEmulator(opts: { port?: number } = {}): Promise<Sq
       const q = queueOf(b.QueueUrl);
       const m = q.messages.find((x) => x.receipt === b.ReceiptHandle);
       if (!m)
-        throw new SqsError("com.amazonaws.sqs#ReceiptHandleIsInvalid", "The receipt handle is not valid.");
+        throw new SqsError(
+          "com.amazonaws.sqs#ReceiptHandleIsInvalid",
+          "The receipt handle is not valid.",
+        );
       m.visibleAt = Date.now() + Number(b.VisibilityTimeout ?? 0) * 1000;
       setTimeout(wake, Number(b.VisibilityTimeout ?? 0) * 1000 + 5).unref();
       return {};
@@ -267,7 +297,12 @@ export async function startSqsEmulator(opts: { port?: number } = {}): Promise<Sq
   };
 
   let closed = false;
-  const answer = (res: ServerResponse, status: number, body: Body, extra: Record<string, string> = {}) => {
+  const answer = (
+    res: ServerResponse,
+    status: number,
+    body: Body,
+    extra: Record<string, string> = {},
+  ) => {
     const text = JSON.stringify(body);
     res.writeHead(status, {
       "Content-Type": "application/x-amz-json-1.0",
@@ -296,11 +331,19 @@ export async function startSqsEmulator(opts: { port?: number } = {}): Promise<Sq
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Body;
       answer(res, 200, await handler(body));
     } catch (err) {
-      const e = err instanceof SqsError ? err : new SqsError("com.amazonaws.sqs#InvalidParameterValue", (err as Error).message);
+      const e =
+        err instanceof SqsError
+          ? err
+          : new SqsError("com.amazonaws.sqs#InvalidParameterValue", (err as Error).message);
       const short = e.type.split("#")[1] ?? e.type;
-      answer(res, e.status, { __type: e.type, message: e.message }, {
-        "x-amzn-query-error": `AWS.SimpleQueueService.${short};Sender`,
-      });
+      answer(
+        res,
+        e.status,
+        { __type: e.type, message: e.message },
+        {
+          "x-amzn-query-error": `AWS.SimpleQueueService.${short};Sender`,
+        },
+      );
     }
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
@@ -309,7 +352,10 @@ export async function startSqsEmulator(opts: { port?: number } = {}): Promise<Sq
   return {
     url: base,
     queueUrl(name, o = {}) {
-      const q = ensure(name, o.visibilityTimeout ? { VisibilityTimeout: String(o.visibilityTimeout) } : {});
+      const q = ensure(
+        name,
+        o.visibilityTimeout ? { VisibilityTimeout: String(o.visibilityTimeout) } : {},
+      );
       if (o.deadLetter) {
         ensure(o.deadLetter.queue);
         q.deadLetter = o.deadLetter;

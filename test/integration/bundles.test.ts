@@ -18,8 +18,17 @@ import { startTencentEmulator, type TencentEmulator } from "../../local/tencent-
 
 const KB = 1024;
 // admin carries the one phone normaliser (libphonenumber-js, 35 KB of metadata) so that
-// opt-outs and whitelist entries match sends in any spelling: correctness over 60 KB there.
-const BUDGET: Record<string, number> = { send: 200 * KB, admin: 210 * KB };
+// opt-outs and whitelist entries match sends in any spelling: correctness over 60 KB there;
+// it also serves the OpenAPI document, which grew by the campaign and group routes.
+// campaigns carries the upload parsers (csv-parse 31 KB, read-excel-file 62 KB; the lightest
+// maintained XLSX reader, docs/performance.md "Recipient files"), and only it: the worker sends
+// like send does and parses nothing.
+const BUDGET: Record<string, number> = {
+  send: 200 * KB,
+  admin: 225 * KB,
+  campaigns: 300 * KB,
+  "campaign-worker": 200 * KB,
+};
 const FORBIDDEN = [
   "tr46",
   "mime-db",
@@ -36,6 +45,9 @@ describe("bundle budgets", () => {
       const b = await bundle(name);
       expect(b.bytes).toBeLessThanOrEqual(BUDGET[name] ?? 150 * KB);
       for (const pkg of FORBIDDEN) expect(Object.keys(b.packages), pkg).not.toContain(pkg);
+      if (name !== "campaigns")
+        for (const pkg of ["csv-parse", "read-excel-file"])
+          expect(Object.keys(b.packages), pkg).not.toContain(pkg);
     },
   );
 });

@@ -25,7 +25,10 @@ afterAll(() => s?.close());
 
 let n = 0;
 /** A fresh mainland number that the emulator delivers (no 4 at the end). */
-const fresh = () => `+86139${String(10_000_000 + n++ * 7).slice(-8).replace(/4$/, "5")}`;
+const fresh = () =>
+  `+86139${String(10_000_000 + n++ * 7)
+    .slice(-8)
+    .replace(/4$/, "5")}`;
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
 type Body = any;
@@ -40,7 +43,10 @@ async function upload(app: TestApp, id: string, body: string | Buffer, type = "t
 }
 
 const create = (app: TestApp, body: object) =>
-  s.api("POST", "/v1/campaigns", { key: app.apiKey, body: { name: "c", template: "order-shipped", ...body } });
+  s.api("POST", "/v1/campaigns", {
+    key: app.apiKey,
+    body: { name: "c", template: "order-shipped", ...body },
+  });
 const act = (app: TestApp, id: string, what: string, body: object = {}) =>
   s.api("POST", `/v1/campaigns/${id}/${what}`, { key: app.apiKey, body });
 const show = async (app: TestApp, id: string): Promise<Body> =>
@@ -298,9 +304,9 @@ describe("every row through the send policy", () => {
     const done = await finished(app, c.body.id);
     expect(done.counts).toMatchObject({ submitted: 13, rejected: 12, pending: 0 });
     const rows = await results(app, c.body.id);
-    expect(
-      rows.filter((r) => r.code === "LimitExceeded.AppMainlandChinaDailyLimit"),
-    ).toHaveLength(12);
+    expect(rows.filter((r) => r.code === "LimitExceeded.AppMainlandChinaDailyLimit")).toHaveLength(
+      12,
+    );
     expect(sentTo(phones)).toHaveLength(13);
   });
 
@@ -350,7 +356,10 @@ describe("groups", () => {
       body: { phones: [a, b, "nope"] },
     });
     expect(json.body).toMatchObject({ accepted: 2, members: 2 });
-    expect(json.body.rejected[0]).toMatchObject({ row: 3, code: "InvalidParameterValue.IncorrectPhoneNumber" });
+    expect(json.body.rejected[0]).toMatchObject({
+      row: 3,
+      code: "InvalidParameterValue.IncorrectPhoneNumber",
+    });
     const tooMany = await s.api("POST", `/v1/groups/${g.body.id}/members`, {
       key: app.apiKey,
       body: { phones: Array.from({ length: 101 }, fresh) },
@@ -363,7 +372,10 @@ describe("groups", () => {
     });
     const fb = (await file.json()) as Body;
     expect(fb).toMatchObject({ accepted: 1, members: 3 });
-    expect(fb.rejected[0]).toMatchObject({ row: 3, code: "InvalidParameterValue.DuplicatePhoneNumber" });
+    expect(fb.rejected[0]).toMatchObject({
+      row: 3,
+      code: "InvalidParameterValue.DuplicatePhoneNumber",
+    });
     const listed = await s.api("GET", "/v1/groups", { key: app.apiKey });
     expect(listed.body.groups).toEqual([expect.objectContaining({ id: g.body.id, members: 3 })]);
     const del = await s.api("DELETE", `/v1/groups/${g.body.id}/members/${encodeURIComponent(b)}`, {
@@ -377,25 +389,47 @@ describe("groups", () => {
     expect(c.body).toMatchObject({ status: "draft", total: 2, estimate: { segments: 2 } });
     await act(app, c.body.id, "start");
     await finished(app, c.body.id);
-    expect(sentTo([a, b, c3]).map((m: Body) => m.phone).sort()).toEqual([a, c3].sort());
+    expect(
+      sentTo([a, b, c3])
+        .map((m: Body) => m.phone)
+        .sort(),
+    ).toEqual([a, c3].sort());
 
-    expect((await s.api("DELETE", `/v1/groups/${g.body.id}`, { key: app.apiKey })).status).toBe(204);
-    expect((await s.api("GET", `/v1/groups/${g.body.id}/members`, { key: app.apiKey })).status).toBe(404);
+    expect((await s.api("DELETE", `/v1/groups/${g.body.id}`, { key: app.apiKey })).status).toBe(
+      204,
+    );
+    expect(
+      (await s.api("GET", `/v1/groups/${g.body.id}/members`, { key: app.apiKey })).status,
+    ).toBe(404);
   });
 
   it("keeps apps apart and needs the right scope", async () => {
     const app = await newApp(s);
     const other = await newApp(s);
     const c = await create(app, {});
-    expect((await s.api("GET", `/v1/campaigns/${c.body.id}`, { key: other.apiKey })).status).toBe(404);
+    expect((await s.api("GET", `/v1/campaigns/${c.body.id}`, { key: other.apiKey })).status).toBe(
+      404,
+    );
     const read = await s.api("POST", `/v1/apps/${app.appId}/keys`, {
       key: app.apiKey,
       body: { scopes: ["read"] },
     });
-    const r = await s.api("POST", `/v1/campaigns/${c.body.id}/start`, { key: read.body.key, body: {} });
+    const r = await s.api("POST", `/v1/campaigns/${c.body.id}/start`, {
+      key: read.body.key,
+      body: {},
+    });
     expect(r.status).toBe(403);
-    expect((await s.api("GET", `/v1/campaigns/${c.body.id}`, { key: read.body.key })).status).toBe(200);
-    expect((await s.api("POST", "/v1/campaigns", { key: s.adminKey, body: { name: "x", template: "order-shipped" } })).status).toBe(403);
+    expect((await s.api("GET", `/v1/campaigns/${c.body.id}`, { key: read.body.key })).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await s.api("POST", "/v1/campaigns", {
+          key: s.adminKey,
+          body: { name: "x", template: "order-shipped" },
+        })
+      ).status,
+    ).toBe(403);
   });
 });
 

@@ -19,9 +19,17 @@ const root = join(import.meta.dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "smsgate-deployment-"));
 const service = join(work, "service");
 
-const FUNCTIONS = ["send", "status-callback", "reply", "threshold-check", "admin"] as const;
+const FUNCTIONS = [
+  "send",
+  "status-callback",
+  "reply",
+  "threshold-check",
+  "admin",
+  "campaigns",
+  "campaign-worker",
+] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
-const HTTP_FUNCTIONS: FunctionName[] = ["send", "status-callback", "reply", "admin"];
+const HTTP_FUNCTIONS: FunctionName[] = ["send", "status-callback", "reply", "admin", "campaigns"];
 const SECRET = "smsgate/dev";
 const ref = (key: string) => `{{resolve:secretsmanager:${SECRET}:SecretString:${key}}}`;
 
@@ -88,6 +96,16 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const ofType = (t: Template, type: string) =>
   Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+/** The checker's dead-letter queue and its policy (the campaign queues are beside them). */
+const checkerDlq = (t: Template): [string, Resource] => [
+  "CheckerDeadLetterQueue",
+  resource(t, "CheckerDeadLetterQueue"),
+];
+const checkerDlqPolicy = (t: Template): [string, Resource] => [
+  "CheckerDeadLetterQueuePolicy",
+  resource(t, "CheckerDeadLetterQueuePolicy"),
+];
+
 const only = (t: Template, type: string): [string, Resource] => {
   const found = ofType(t, type);
   expect(
@@ -264,10 +282,13 @@ describe("alarms", () => {
   });
 
   it("watch the checker: dead letters, failed schedule deliveries, and a checker that stopped", () => {
-    const [dlqId] = only(base, "AWS::SQS::Queue");
+    const [dlqId] = checkerDlq(base);
     const [ruleId] = only(base, "AWS::Events::Rule");
     const [checkerId] = lambda(base, "threshold-check");
-    const dead = metricAlarms(base, "AWS/SQS", "ApproximateNumberOfMessagesVisible");
+    // One dead-letter alarm per dead-letter queue: the checker's, and the campaigns'.
+    const dead = metricAlarms(base, "AWS/SQS", "ApproximateNumberOfMessagesVisible").filter(
+      (a) => JSON.stringify(dimension(a.p, "QueueName")) !== JSON.stringify({ "Fn::GetAtt": ["CampaignDeadLetterQueue", "QueueName"] }),
+    );
     expect(dead).toHaveLength(1);
     expect(dimension(dead[0]?.p, "QueueName")).toEqual({ "Fn::GetAtt": [dlqId, "QueueName"] });
     expect(dead[0]?.p.Threshold).toBe(1);
@@ -286,7 +307,7 @@ describe("alarms", () => {
 describe("the checker's schedule", () => {
   it("is one EventBridge rule, retried within one period, then dead-lettered", () => {
     const [checkerId] = lambda(base, "threshold-check");
-    const [dlqId] = only(base, "AWS::SQS::Queue");
+    const [dlqId] = checkerDlq(base);
     const [ruleId, rule] = only(base, "AWS::Events::Rule");
     expect(rule.Properties.ScheduleExpression).toBe("rate(5 minutes)");
     expect(rule.Properties.Targets).toHaveLength(1);
@@ -304,7 +325,7 @@ describe("the checker's schedule", () => {
     expect(isArn(invoke[0]?.[1].Properties.FunctionName, checkerId)).toBe(true);
 
     // EventBridge may write to the dead-letter queue, for this rule only.
-    const [, policy] = only(base, "AWS::SQS::QueuePolicy");
+    const [, policy] = checkerDlqPolicy(base);
     const fromEvents = (policy.Properties.PolicyDocument.Statement as Json[]).filter(
       (s) => s.Effect === "Allow" && s.Principal?.Service === "events.amazonaws.com",
     );
@@ -314,7 +335,7 @@ describe("the checker's schedule", () => {
 
   it("invokes a checker that runs alone, is not retried, and dead-letters failed runs", () => {
     const [checkerId, checker] = lambda(base, "threshold-check");
-    const [dlqId, dlq] = only(base, "AWS::SQS::Queue");
+    const [dlqId, dlq] = checkerDlq(base);
     expect(checker.ReservedConcurrentExecutions).toBe(1);
     const [, config] = only(base, "AWS::Lambda::EventInvokeConfig");
     expect(isRef(config.Properties.FunctionName, checkerId)).toBe(true);
@@ -450,7 +471,8 @@ describe("providers and settings, from parameters", () => {
     expect(env(base, "threshold-check").TENCENT_SECRET_KEY).toBe(ref("tencentSecretKey"));
     // Huawei is off by default: none of its keys is referenced (a missing key fails a deploy).
     expect(JSON.stringify(base)).not.toMatch(/huawei(AppKey|AppSecret)/);
-    for (const name of ["status-callback", "reply", "admin"] as const) {
+    expect(env(base, "campaign-worker").TENCENT_SECRET_KEY).toBe(ref("tencentSecretKey"));
+    for (const name of ["status-callback", "reply", "admin", "campaigns"] as const) {
       expect(
         Object.keys(env(base, name)).filter((k) => /^(TENCENT|HUAWEI)_/.test(k)),
         name,
@@ -483,7 +505,12 @@ describe("providers and settings, from parameters", () => {
         const e = Object.fromEntries(
           Object.entries(env(t, name)).map(([k, v]) => [
             k,
-            v.startsWith("{{resolve:") ? "resolved-at-deploy-time" : v,
+            // The campaign queue's URL is a CloudFormation Ref, resolved at deploy time.
+            typeof v !== "string"
+              ? "https://sqs.ap-southeast-1.amazonaws.com/000000000000/smsgate-dev-campaigns"
+              : v.startsWith("{{resolve:")
+                ? "resolved-at-deploy-time"
+                : v,
           ]),
         );
         const { NODE_OPTIONS: _, ...rest } = e;

@@ -13,6 +13,8 @@ const ROLE_OF: Record<string, string> = {
   reply: "ReplyRole",
   "threshold-check": "ThresholdCheckRole",
   admin: "AdminRole",
+  campaigns: "CampaignsRole",
+  "campaign-worker": "CampaignWorkerRole",
 };
 
 function allowed(role: string): Set<string> {

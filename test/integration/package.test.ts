@@ -21,7 +21,15 @@ import { afterAll, describe, expect, it } from "vitest";
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "../..");
 const out = mkdtempSync(join(tmpdir(), "smsgate-package-"));
-const FUNCTIONS = ["admin", "reply", "send", "status-callback", "threshold-check"];
+const FUNCTIONS = [
+  "admin",
+  "campaign-worker",
+  "campaigns",
+  "reply",
+  "send",
+  "status-callback",
+  "threshold-check",
+];
 // What the nodejs22.x runtime provides beside a bundle: the AWS SDK v3, and nothing else.
 const runtime = join(out, "runtime", "node_modules");
 mkdirSync(runtime, { recursive: true });
