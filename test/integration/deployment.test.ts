@@ -287,7 +287,9 @@ describe("alarms", () => {
     const [checkerId] = lambda(base, "threshold-check");
     // One dead-letter alarm per dead-letter queue: the checker's, and the campaigns'.
     const dead = metricAlarms(base, "AWS/SQS", "ApproximateNumberOfMessagesVisible").filter(
-      (a) => JSON.stringify(dimension(a.p, "QueueName")) !== JSON.stringify({ "Fn::GetAtt": ["CampaignDeadLetterQueue", "QueueName"] }),
+      (a) =>
+        JSON.stringify(dimension(a.p, "QueueName")) !==
+        JSON.stringify({ "Fn::GetAtt": ["CampaignDeadLetterQueue", "QueueName"] }),
     );
     expect(dead).toHaveLength(1);
     expect(dimension(dead[0]?.p, "QueueName")).toEqual({ "Fn::GetAtt": [dlqId, "QueueName"] });
