@@ -16,6 +16,8 @@ import { checkRow, isHeader, phoneOfCell, readRows } from "./rows";
 
 /** Rows held before they are packed into chunks: bounds an upload's memory. */
 const PACK_AT = 2000;
+/** Vendor calls one chunk makes at most (one per set of params). */
+const CALLS_PER_CHUNK = 20;
 /** Chunk items written per batch of writes in flight. */
 const WRITE_BATCH = 25;
 /** An upload holds the campaign this long at most (a Lambda ends long before). */
@@ -85,14 +87,25 @@ class Packer {
 
   flush() {
     let current: Row[] = [];
-    for (const g of this.groups.values())
+    let calls = 0;
+    for (const g of this.groups.values()) {
+      // A chunk makes at most CALLS_PER_CHUNK vendor calls, so rows with their own params
+      // come in chunks small enough for progress to move and a retry to be cheap.
+      if (calls === CALLS_PER_CHUNK) {
+        this.ready.push(current);
+        current = [];
+        calls = 0;
+      }
+      calls++;
       for (const r of g) {
         current.push(r);
         if (current.length === this.size) {
           this.ready.push(current);
           current = [];
+          calls = 1;
         }
       }
+    }
     if (current.length) this.ready.push(current);
     this.groups.clear();
     this.held = 0;

@@ -45,7 +45,7 @@ export function register(program) {
           const xlsx = opts.file.toLowerCase().endsWith(".xlsx");
           if (xlsx && bytes.length > PART_BYTES)
             throw new UsageError(
-              "an XLSX file cannot be split: save it as CSV to upload more than 4 MB",
+              "an XLSX file cannot be split: save it as CSV to upload more than 2 MB",
             );
           const parts = xlsx ? [{ bytes, linesBefore: 0 }] : splitCsv(bytes);
           out = { accepted: 0, rejected: [], members: 0 };
