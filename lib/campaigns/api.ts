@@ -167,37 +167,46 @@ async function appendRows(
       if (writes.length >= 4) await writes.shift();
     }
   };
-  for await (const r of rows) {
-    fileRow = r.row ?? fileRow + 1;
-    const verdict = checkRow(r.cells, template, sign, campaign.params);
-    let refusal: { code: string; message: string } | undefined;
-    if (!verdict.ok) refusal = { code: verdict.code, message: verdict.message };
-    else if (seen.has(verdict.phone.e164))
-      refusal = {
-        code: "InvalidParameterValue.DuplicatePhoneNumber",
-        message: `${verdict.phone.e164} is already in this campaign; it is sent once.`,
-      };
-    if (refusal) {
-      rejectedCount++;
-      if (rejected.length < MAX_LISTED_REJECTIONS) rejected.push({ row: fileRow, ...refusal });
-      continue;
-    }
-    if (!verdict.ok) continue;
-    if (campaign.total + accepted + 1 > max)
-      throw new AppError(
-        "LimitExceeded.CampaignRecipientLimit",
-        `A campaign holds at most ${max.toLocaleString("en")} recipients; this upload would pass that at row ${fileRow}. Nothing of it was added; split the list into several campaigns.`,
-      );
-    seen.add(verdict.phone.e164);
-    accepted++;
-    segments += verdict.segments;
-    // Stored rows are numbered across uploads (1…total): the results' `row`.
-    packer.add([campaign.total + accepted, verdict.phone.e164, ...verdict.params]);
-    await drain(false);
+  try {
+    await readAll();
+  } catch (err) {
+    // Refused or failed: let the writes in flight end before the lease is given back.
+    await Promise.allSettled(writes);
+    throw err;
   }
-  packer.flush();
-  await drain(true);
-  await Promise.all(writes);
+  async function readAll() {
+    for await (const r of rows) {
+      fileRow = r.row ?? fileRow + 1;
+      const verdict = checkRow(r.cells, template, sign, campaign.params);
+      let refusal: { code: string; message: string } | undefined;
+      if (!verdict.ok) refusal = { code: verdict.code, message: verdict.message };
+      else if (seen.has(verdict.phone.e164))
+        refusal = {
+          code: "InvalidParameterValue.DuplicatePhoneNumber",
+          message: `${verdict.phone.e164} is already in this campaign; it is sent once.`,
+        };
+      if (refusal) {
+        rejectedCount++;
+        if (rejected.length < MAX_LISTED_REJECTIONS) rejected.push({ row: fileRow, ...refusal });
+        continue;
+      }
+      if (!verdict.ok) continue;
+      if (campaign.total + accepted + 1 > max)
+        throw new AppError(
+          "LimitExceeded.CampaignRecipientLimit",
+          `A campaign holds at most ${max.toLocaleString("en")} recipients; this upload would pass that at row ${fileRow}. Nothing of it was added; split the list into several campaigns.`,
+        );
+      seen.add(verdict.phone.e164);
+      accepted++;
+      segments += verdict.segments;
+      // Stored rows are numbered across uploads (1…total): the results' `row`.
+      packer.add([campaign.total + accepted, verdict.phone.e164, ...verdict.params]);
+      await drain(false);
+    }
+    packer.flush();
+    await drain(true);
+    await Promise.all(writes);
+  }
   const after = await deps.store.commitUpload(
     appId,
     id,
@@ -378,7 +387,8 @@ export async function startCampaign(
       ...(later ? { sendAt: sendAt as string } : { startedAt: at }),
     },
     [],
-    { condition: "attribute_not_exists(lease)", values: {} },
+    // Not while an upload runs; a lease left by an upload that died has expired.
+    { condition: "(attribute_not_exists(lease) OR leaseUntil < :now)", values: { ":now": at } },
   );
   const delaySeconds = later ? Math.ceil((Date.parse(sendAt as string) - now) / 1000) : 0;
   try {

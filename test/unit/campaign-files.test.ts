@@ -75,3 +75,18 @@ describe("reading rows", () => {
     });
   });
 });
+
+describe("the recipient limit", () => {
+  const env = { SMSGATE_TABLE: "t-1", SMSGATE_ADMIN_KEY: "0123456789abcdef" };
+  it("is 100,000 unless the operator sets it, and at most 1,000,000", async () => {
+    const { loadConfig } = await import("../../lib/config");
+    expect(loadConfig(env).SMSGATE_CAMPAIGN_MAX_RECIPIENTS).toBe(100_000);
+    expect(
+      loadConfig({ ...env, SMSGATE_CAMPAIGN_MAX_RECIPIENTS: "1000000" })
+        .SMSGATE_CAMPAIGN_MAX_RECIPIENTS,
+    ).toBe(1_000_000);
+    expect(() => loadConfig({ ...env, SMSGATE_CAMPAIGN_MAX_RECIPIENTS: "1000001" })).toThrow(
+      /SMSGATE_CAMPAIGN_MAX_RECIPIENTS/,
+    );
+  });
+});
