@@ -7,7 +7,15 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { readServerlessYml } from "../local/serverless-config";
 
-export const FUNCTIONS = ["send", "status-callback", "reply", "threshold-check", "admin"] as const;
+export const FUNCTIONS = [
+  "send",
+  "status-callback",
+  "reply",
+  "threshold-check",
+  "admin",
+  "campaigns",
+  "campaign-worker",
+] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 const root = join(import.meta.dirname, "..");

@@ -4,6 +4,7 @@
  */
 import { adminRoutes } from "./admin/routes";
 import { replyRoutes, statusRoutes } from "./callbacks/routes";
+import { campaignRoutes } from "./campaigns/routes";
 import { compatRoutes } from "./compat/routes";
 import type { Route } from "./http/routes";
 import { sendRoutes } from "./send/routes";
@@ -14,4 +15,5 @@ export const API_ROUTES: Route[] = [
   ...adminRoutes,
   ...statusRoutes,
   ...replyRoutes,
+  ...campaignRoutes,
 ];

@@ -45,10 +45,22 @@ export function matchRoute(routes: HttpRoute[], method: string, path: string): M
   return best ?? (fallback && { route: fallback, params: {}, score: -1 });
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * The body as API Gateway hands it on: text as is, anything else (XLSX, text that is not
+ * UTF-8) base64-encoded with `isBase64Encoded`.
+ */
+async function readBody(req: IncomingMessage): Promise<{ body: string; base64: boolean }> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  const bytes = Buffer.concat(chunks);
+  const type = String(req.headers["content-type"] ?? "");
+  const textual = type === "" || /^text\/|json|x-www-form-urlencoded|xml/.test(type);
+  if (textual) {
+    try {
+      return { body: new TextDecoder("utf-8", { fatal: true }).decode(bytes), base64: false };
+    } catch {}
+  }
+  return { body: bytes.toString("base64"), base64: true };
 }
 
 export function toEvent(
@@ -56,6 +68,7 @@ export function toEvent(
   body: string,
   match: Match,
   host: string,
+  base64 = false,
 ): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? "/", `http://${host}`);
   const headers: Record<string, string> = {};
@@ -78,7 +91,7 @@ export function toEvent(
     queryStringParameters: Object.keys(query).length ? query : undefined,
     pathParameters: Object.keys(match.params).length ? match.params : undefined,
     body: body || undefined,
-    isBase64Encoded: false,
+    isBase64Encoded: base64,
     requestContext: {
       accountId: "000000000000",
       apiId: "local",
@@ -115,7 +128,7 @@ export async function startRouter(opts: {
 }): Promise<Router> {
   const server = createServer(async (req, res) => {
     try {
-      const body = await readBody(req);
+      const { body, base64 } = await readBody(req);
       const url = new URL(req.url ?? "/", "http://local");
       const match = matchRoute(opts.routes, req.method ?? "GET", url.pathname);
       const fn = match && opts.handlers[match.route.functionName];
@@ -124,7 +137,7 @@ export async function startRouter(opts: {
         res.end(JSON.stringify({ message: "Not Found" })); // what API Gateway answers
         return;
       }
-      const out = await fn(toEvent(req, body, match, req.headers.host ?? "127.0.0.1"));
+      const out = await fn(toEvent(req, body, match, req.headers.host ?? "127.0.0.1", base64));
       res.writeHead(out.statusCode ?? 200, (out.headers ?? {}) as Record<string, string>);
       // Like API Gateway: a base64 body (a gzipped console asset) goes out as its bytes.
       res.end(out.isBase64Encoded ? Buffer.from(out.body ?? "", "base64") : (out.body ?? ""));

@@ -9,12 +9,14 @@ import { randomToken } from "../lib/core/ids";
 import { createLogger, type Level } from "../lib/core/log";
 import { createSenders } from "../lib/providers/senders";
 import { RequestMeter } from "../lib/store/meter";
+import { type Runner, startCampaignRunner } from "./campaign-runner";
 import { ensureTable, localClient, startDynalite, startDynamoDbLocal } from "./dynamo";
 import { type HuaweiEmulator, startHuaweiEmulator } from "./huawei-emulator/index";
 import { type HttpFunction, startRouter } from "./router";
 import { ALERT_TEMPLATE_IDS, DEMO_HUAWEI_SENDER, DEMO_TENCENT_SDK_APP_ID } from "./seed";
 import { httpRoutes } from "./serverless-config";
 import { type SesEmulator, startSesEmulator } from "./ses-emulator/index";
+import { type SqsEmulator, startSqsEmulator } from "./sqs-emulator/index";
 import { startTencentEmulator, type TencentEmulator } from "./tencent-emulator/index";
 
 export interface StackOptions {
@@ -40,6 +42,14 @@ export interface StackOptions {
   /** Make smsgate sign with a different Huawei app secret than the emulator expects. */
   huaweiAppSecretOverride?: string;
   sesPort?: number;
+  sqsPort?: number;
+  /** Campaigns: run the worker on the queue (default true), and its settings. */
+  campaignWorker?: boolean;
+  campaignVisibilityTimeout?: number;
+  campaignRecheckSeconds?: number;
+  campaignMaxRecipients?: number;
+  campaignLanes?: number;
+  campaignChunkRows?: number;
 }
 
 export interface Stack {
@@ -58,6 +68,11 @@ export interface Stack {
   handlers: Record<string, HttpFunction>;
   /** Runs the threshold checker once. */
   runChecker(): Promise<unknown>;
+  /** The campaign queue (SQS emulator) and its worker. */
+  sqs: SqsEmulator;
+  campaignQueueUrl: string;
+  startCampaignWorker(): void;
+  stopCampaignWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,6 +106,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     reportDelayMs: opts.reportDelayMs ?? 300,
   });
   const ses = await startSesEmulator({ port: opts.sesPort, identities: [LOCAL_ALERT_EMAIL_FROM] });
+  const sqs = await startSqsEmulator({ port: opts.sqsPort });
+  const visibility = opts.campaignVisibilityTimeout ?? 30;
+  // As serverless.yml declares them: the campaign queue redrives to its dead-letter queue.
+  const campaignQueueUrl = sqs.queueUrl("smsgate-local-campaigns", {
+    visibilityTimeout: visibility,
+    deadLetter: { queue: "smsgate-local-campaigns-dlq", maxReceiveCount: 5 },
+  });
   const handlers: Record<string, HttpFunction> = {};
   const routes = httpRoutes();
   const router = await startRouter({ port: opts.port, routes, handlers });
@@ -123,6 +145,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     TENCENT_ALERT_TEMPLATE_ID_INTERNATIONAL: ALERT_TEMPLATE_IDS.tencentInternational,
     SMSGATE_ALERT_EMAIL_FROM: LOCAL_ALERT_EMAIL_FROM,
     SES_ENDPOINT: ses.url,
+    SMSGATE_CAMPAIGN_QUEUE_URL: campaignQueueUrl,
+    SMSGATE_CAMPAIGN_RECHECK_SECONDS: String(opts.campaignRecheckSeconds ?? 900),
+    SMSGATE_CAMPAIGN_MAX_RECIPIENTS: String(opts.campaignMaxRecipients ?? 100_000),
+    SMSGATE_CAMPAIGN_LANES: String(opts.campaignLanes ?? 4),
+    SMSGATE_CAMPAIGN_CHUNK_ROWS: String(opts.campaignChunkRows ?? 200),
   });
   const meter = new RequestMeter();
   const deps = createDeps({
@@ -139,6 +166,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     "status-callback": await import("../lib/callbacks/status-handler"),
     reply: await import("../lib/callbacks/reply-handler"),
     admin: await import("../lib/admin/handler"),
+    campaigns: await import("../lib/campaigns/handler"),
   };
   for (const [name, mod] of Object.entries(modules)) {
     const handler = mod.makeHandler(deps) as HttpFunction;
@@ -148,6 +176,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   }
   const check = (await import("../lib/checker/handler")).makeHandler(deps);
   const checker = () => meter.run("threshold-check", () => check());
+  const work = (await import("../lib/campaigns/worker")).makeHandler(deps);
+  let runner: Runner | undefined;
+  const startCampaignWorker = () => {
+    runner ??= startCampaignRunner({
+      queueUrl: campaignQueueUrl,
+      handler: (event) => meter.run("campaign-worker", () => work(event)),
+      visibilityTimeout: visibility,
+      onError: (err) => deps.log.warn("campaign runner", { err: err as Error }),
+    });
+  };
+  const stopCampaignWorker = async () => {
+    const r = runner;
+    runner = undefined;
+    await r?.stop();
+  };
+  if (opts.campaignWorker !== false) startCampaignWorker();
 
   return {
     apiUrl: router.url,
@@ -161,7 +205,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     meter,
     handlers,
     runChecker: () => checker(),
+    sqs,
+    campaignQueueUrl,
+    startCampaignWorker,
+    stopCampaignWorker,
     async close() {
+      await stopCampaignWorker();
+      await sqs.close();
       await router.close();
       await tencent.close();
       await huawei.close();

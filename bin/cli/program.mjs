@@ -10,8 +10,10 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import * as alerts from "./commands/alerts.mjs";
 import * as apps from "./commands/apps.mjs";
+import * as campaigns from "./commands/campaigns.mjs";
 import * as configure from "./commands/configure.mjs";
 import * as contacts from "./commands/contacts.mjs";
+import * as groups from "./commands/groups.mjs";
 import * as keys from "./commands/keys.mjs";
 import * as messages from "./commands/messages.mjs";
 import * as optouts from "./commands/optouts.mjs";
@@ -37,6 +39,8 @@ export const COMMANDS = [
   alerts,
   pkg,
   send,
+  campaigns,
+  groups,
   messages,
   replies,
   stats,

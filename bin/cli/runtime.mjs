@@ -118,7 +118,7 @@ export class Context {
    * One API call. Resolves to the parsed JSON body ({} for 204); rejects with ApiError (the
    * error envelope), CliError (network, timeout, unreadable answer) or UsageError (no URL/key).
    */
-  async api(method, path, { body, query, headers } = {}) {
+  async api(method, path, { body, query, headers, raw, contentType } = {}) {
     const { url, key } = this.connection();
     const search = query ? queryString(query) : "";
     const seconds = Number(process.env.SMSGATE_TIMEOUT) || 30;
@@ -130,9 +130,11 @@ export class Context {
         headers: {
           authorization: `Bearer ${key}`,
           ...(body === undefined ? {} : { "content-type": "application/json" }),
+          // `raw`: a file sent as it is (campaign recipients: CSV or XLSX).
+          ...(raw === undefined ? {} : { "content-type": contentType }),
           ...headers,
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
         signal: AbortSignal.timeout(seconds * 1000),
       });
       text = await res.text();

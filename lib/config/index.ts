@@ -72,6 +72,17 @@ const schema = z.object({
   HUAWEI_ENDPOINT: withDefault(z.url(), "https://smsapi.cn-north-4.myhuaweicloud.com:443"),
   HUAWEI_SENDER: z.optional(text()),
   HUAWEI_TIMEOUT_SECONDS: withDefault(int(1, 20), 5),
+  // Campaigns (docs/architecture.md "Campaigns"): the queue the worker reads, how many
+  // recipients one campaign may hold (100,000 unless the operator raises it, at most
+  // 1,000,000), how many chunks of one campaign are in flight at once, and how long a
+  // scheduled or window-paused campaign waits between looks (SQS delays stop at 900 s).
+  SMSGATE_CAMPAIGN_QUEUE_URL: z.optional(z.url()),
+  SMSGATE_CAMPAIGN_MAX_RECIPIENTS: withDefault(int(1, 1_000_000), 100_000),
+  SMSGATE_CAMPAIGN_LANES: withDefault(int(1, 50), 4),
+  // Rows per stored chunk (one queue message): 200, Tencent's numbers per call; less
+  // spreads a small campaign over more lanes.
+  SMSGATE_CAMPAIGN_CHUNK_ROWS: withDefault(int(1, 200), 200),
+  SMSGATE_CAMPAIGN_RECHECK_SECONDS: withDefault(int(1, 900), 900),
   // The built-in alert template (ALERT_TEMPLATE_BODY) as approved in each vendor console.
   TENCENT_ALERT_TEMPLATE_ID: z.optional(text()),
   HUAWEI_ALERT_TEMPLATE_ID: z.optional(text()),

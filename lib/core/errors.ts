@@ -138,6 +138,39 @@ export const catalogue = {
     400,
     "An app has at most 5 alert contacts; delete one first.",
   ],
+  // Campaigns and groups (docs/api.md "Campaigns and customer groups")
+  "InvalidParameterValue.DuplicatePhoneNumber": [
+    400,
+    "This number is already in the campaign or group; each number is sent once.",
+  ],
+  "InvalidParameterValue.RecipientFile": [
+    400,
+    "Send the recipients as CSV (UTF-8, or GBK as Excel saves it) or XLSX: first column the number, then {1}…{n}.",
+  ],
+  "LimitExceeded.RecipientFileSize": [
+    413,
+    "Send at most 5 MB of CSV (4 MB of XLSX) per call, and call again to append the rest.",
+  ],
+  "LimitExceeded.CampaignRecipientLimit": [
+    400,
+    "A campaign holds at most 100,000 recipients unless the operator raised the limit; split it into several campaigns.",
+  ],
+  "LimitExceeded.GroupMemberLimit": [
+    400,
+    "Add at most 100 numbers per JSON call; upload a CSV or XLSX file for more.",
+  ],
+  "FailedOperation.CampaignState": [
+    409,
+    "The campaign is not in a state that allows this; see its status.",
+  ],
+  "FailedOperation.CampaignBusy": [
+    409,
+    "Another upload to this campaign is running; retry when it has finished.",
+  ],
+  "InternalError.CampaignSendInterrupted": [
+    500,
+    "A worker stopped while handing these numbers to the vendor; whether they were sent is not known, and they are never sent again.",
+  ],
   ResourceNotFound: [404, "Nothing exists at this path."],
   "ResourceNotFound.Route": [404, "No such endpoint; see /openapi.json."],
   "FailedOperation.IdempotencyKeyReused": [
@@ -231,11 +264,12 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
 
-  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+  /** `status` overrides the code's own where a route's contract says another (docs/api.md). */
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; status?: number }) {
     const [status, fallback] = catalogue[code];
     super(message ?? fallback, options);
     this.code = code;
-    this.status = status;
+    this.status = options?.status ?? status;
   }
 }
 

@@ -251,3 +251,61 @@ export interface PerNumberResult {
   segments?: number;
   country?: string;
 }
+
+/** A campaign's life (docs/api.md "Campaigns and customer groups"). */
+export type CampaignStatus =
+  | "draft"
+  | "scheduled"
+  | "running"
+  | "paused"
+  | "completed"
+  | "cancelled";
+
+/** What happened to a campaign's rows so far; `pending` is total less the others. */
+export interface CampaignCounts {
+  pending: number;
+  submitted: number;
+  rejected: number;
+  failed: number;
+  unknown: number;
+  delivered: number;
+  undelivered: number;
+}
+
+export interface Campaign {
+  appId: string;
+  id: string;
+  name: string;
+  template: string;
+  sign?: string;
+  /** Shared params for rows that carry none (a group's members). */
+  params?: string[];
+  group?: string;
+  status: CampaignStatus;
+  /** Why a paused campaign is paused: by a caller, or waiting for the marketing window. */
+  pauseReason?: "user" | "marketingWindow";
+  total: number;
+  /** Stored chunks of rows (≤ 200 each), and how many of them have been sent. */
+  chunks: number;
+  chunksDone: number;
+  /** Chunks in flight at once: lane j sends chunks j, j + lanes, j + 2·lanes, … */
+  lanes?: number;
+  estimate: { segments: number };
+  counts: CampaignCounts;
+  sendAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  cancelledAt?: string;
+}
+
+/** A customer group: numbers kept to send campaigns to. */
+export interface Group {
+  appId: string;
+  id: string;
+  name: string;
+  members: number;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -342,6 +342,38 @@ export const RESPONSES: Record<string, { schema?: Schema; headers?: Record<strin
     schema: obj({ Response: { type: "object" } }, ["Response"]),
   },
   "POST /v1/compat/logto": { schema: { type: "object", description: "the send's answer" } },
+  // Campaigns and groups (lib/campaigns/routes.ts; the fields in docs/api.md).
+  "POST /v1/campaigns": {
+    schema: obj({ id: str, status: str, total: int }, ["id", "status"]),
+  },
+  "GET /v1/campaigns": { schema: list("campaigns", { type: "object" }) },
+  "GET /v1/campaigns/{id}": {
+    schema: obj({ id: str, status: str, total: int }, ["id", "status"]),
+  },
+  "POST /v1/campaigns/{id}/recipients": {
+    schema: obj({ accepted: int, rejected: { type: "array" }, total: int }, ["accepted"]),
+  },
+  "POST /v1/campaigns/{id}/start": {
+    schema: obj({ id: str, status: str, total: int }, ["id", "status"]),
+  },
+  "POST /v1/campaigns/{id}/pause": {
+    schema: obj({ id: str, status: str, total: int }, ["id", "status"]),
+  },
+  "POST /v1/campaigns/{id}/resume": {
+    schema: obj({ id: str, status: str, total: int }, ["id", "status"]),
+  },
+  "POST /v1/campaigns/{id}/cancel": {
+    schema: obj({ id: str, status: str, total: int }, ["id", "status"]),
+  },
+  "GET /v1/campaigns/{id}/recipients": { schema: list("recipients", { type: "object" }) },
+  "POST /v1/groups": { schema: obj({ id: str, name: str }, ["id"]) },
+  "GET /v1/groups": { schema: list("groups", { type: "object" }) },
+  "POST /v1/groups/{id}/members": {
+    schema: obj({ accepted: int, rejected: { type: "array" }, total: int }, ["accepted"]),
+  },
+  "GET /v1/groups/{id}/members": { schema: list("members", { type: "object" }) },
+  "DELETE /v1/groups/{id}/members/{phone}": {},
+  "DELETE /v1/groups/{id}": {},
   "GET /v1/stats/verification": {
     schema: obj(
       {
@@ -398,6 +430,21 @@ export const OPERATION_IDS: Record<string, string> = {
   "GET /v1/stats": "getStats",
   "GET /openapi.json": "getOpenApi",
   "GET /v1/stats/verification": "getVerificationMonitor",
+  "POST /v1/campaigns": "createCampaign",
+  "GET /v1/campaigns": "listCampaigns",
+  "GET /v1/campaigns/{id}": "getCampaign",
+  "POST /v1/campaigns/{id}/recipients": "addCampaignRecipients",
+  "POST /v1/campaigns/{id}/start": "startCampaign",
+  "POST /v1/campaigns/{id}/pause": "pauseCampaign",
+  "POST /v1/campaigns/{id}/resume": "resumeCampaign",
+  "POST /v1/campaigns/{id}/cancel": "cancelCampaign",
+  "GET /v1/campaigns/{id}/recipients": "listCampaignRecipients",
+  "POST /v1/groups": "createGroup",
+  "GET /v1/groups": "listGroups",
+  "POST /v1/groups/{id}/members": "addGroupMembers",
+  "GET /v1/groups/{id}/members": "listGroupMembers",
+  "DELETE /v1/groups/{id}/members/{phone}": "removeGroupMember",
+  "DELETE /v1/groups/{id}": "deleteGroup",
   "POST /": "tencentCompatible",
   "POST /v1/compat/logto": "logtoSend",
   "GET /console": "getConsole",

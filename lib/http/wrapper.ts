@@ -18,6 +18,8 @@ export interface HttpRequest {
   /** Lower-cased names. */
   headers: Record<string, string>;
   body: string;
+  /** The body's bytes as sent (uploads: XLSX, GBK-encoded CSV). */
+  bodyBytes: Buffer;
   requestId: string;
   /** "https://api.example.com" as the caller reached us. */
   origin: string;
@@ -74,11 +76,10 @@ function toRequest(event: APIGatewayProxyEventV2, clock: Clock): HttpRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.headers ?? {}))
     if (v !== undefined) headers[k.toLowerCase()] = v;
-  const body = event.body
-    ? event.isBase64Encoded
-      ? Buffer.from(event.body, "base64").toString("utf8")
-      : event.body
-    : "";
+  const bodyBytes = event.body
+    ? Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8")
+    : Buffer.alloc(0);
+  const body = event.body ? (event.isBase64Encoded ? bodyBytes.toString("utf8") : event.body) : "";
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {}))
     if (v !== undefined) query[k] = v;
@@ -94,6 +95,7 @@ function toRequest(event: APIGatewayProxyEventV2, clock: Clock): HttpRequest {
     query,
     headers,
     body,
+    bodyBytes,
     requestId: ulid(clock.now()),
     origin: `${proto}://${event.requestContext.domainName ?? headers.host}`,
   };

@@ -260,8 +260,11 @@ function authorizeSend(
   ctx: RequestContext,
   body: SendBody,
   phones: Phone[],
+  asApp?: string,
 ): Authorized {
-  const principal = resolvePrincipal(key, ctx.apiKey, deps.config.SMSGATE_ADMIN_KEY);
+  const principal = asApp
+    ? { appId: asApp, scopes: ["send" as const], keyId: "campaign" }
+    : resolvePrincipal(key, ctx.apiKey, deps.config.SMSGATE_ADMIN_KEY);
   if (principal.appId === "*")
     throw new AppError(
       "AuthFailure.UnauthorizedOperation",
@@ -288,11 +291,16 @@ export async function sendMessages(
     requestId: string;
     idempotencyKey?: string;
     origin: string;
+    /**
+     * Send as this app without a key: a campaign's worker, whose campaign was authorized
+     * when it was created and started (lib/campaigns/engine.ts).
+     */
+    asApp?: string;
   },
 ): Promise<SendResponse> {
-  const { key, body, requestId, idempotencyKey, origin } = input;
+  const { key, body, requestId, idempotencyKey, origin, asApp } = input;
   const { phones, invalid } = recipients(body.to);
-  const appId = appIdOfKey(key);
+  const appId = asApp ?? appIdOfKey(key);
   const fingerprint = sha256Hex(JSON.stringify(body));
   // The Idempotency-Key is claimed alongside authentication, before anything is reserved,
   // so a duplicate never holds a reservation its original needs.
@@ -317,7 +325,7 @@ export async function sendMessages(
   ]);
   let request: Authorized;
   try {
-    request = authorizeSend(deps, key, ctx, body, phones);
+    request = authorizeSend(deps, key, ctx, body, phones, asApp);
   } catch (err) {
     // Refused before anything was sent: the key is free for a corrected retry.
     if (claim?.claimed) await deps.store.releaseIdempotency(appId as string, claiming as string);

@@ -56,6 +56,11 @@ export function toAttr(value: unknown): AttributeValue | undefined {
   if (typeof value === "number") return { N: String(value) };
   if (typeof value === "boolean") return { BOOL: value };
   if (Array.isArray(value)) return { L: value.map((v) => toAttr(v) ?? { NULL: true }) };
+  // Sets (for ADD/DELETE/contains on a set attribute): never empty, numbers or strings.
+  if (value instanceof Set) {
+    const xs = [...value];
+    return typeof xs[0] === "number" ? { NS: xs.map(String) } : { SS: xs.map(String) };
+  }
   if (typeof value === "object") return { M: toAttrs(value as Item) };
   throw new TypeError(`cannot store a ${typeof value}`);
 }

@@ -4,10 +4,12 @@
  */
 import { alertsStore } from "./alerts";
 import { appsStore } from "./apps";
+import { campaignsStore } from "./campaigns";
 import { contextStore } from "./context";
 import { countersStore } from "./counters";
 import { credentialsStore } from "./credentials";
 import type { Db } from "./db";
+import { groupsStore } from "./groups";
 import { idempotencyStore } from "./idempotency";
 import { ipLimitsStore } from "./ip-limits";
 import type { StoreContext } from "./items";
@@ -19,6 +21,7 @@ import { repliesStore } from "./replies";
 import { templatesStore } from "./templates";
 
 export { MAX_CONTACTS, MAX_WHITELIST } from "./apps";
+export type { Chunk, CountAdds, Row, RowResult } from "./campaigns";
 export type { RequestContext } from "./context";
 export type { Db } from "./db";
 export { ConditionFailed } from "./db";
@@ -50,6 +53,8 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
     ...credentialsStore(ctx),
     ...ipLimitsStore(ctx),
     ...pullStore(ctx),
+    ...campaignsStore(ctx),
+    ...groupsStore(ctx),
   };
 }
 

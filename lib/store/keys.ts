@@ -96,4 +96,23 @@ export const keys = {
   pullQueue: (appId: string) => `PULL#${appId}`,
   /** Prepaid balances, in segments. */
   package: (appId: string): Key => ({ pk: `APP#${appId}`, sk: "PKG" }),
+  /** A campaign, in its app's partition (listed with begins_with CAMP#). */
+  campaign: (appId: string, id: string): Key => ({ pk: `APP#${appId}`, sk: `CAMP#${id}` }),
+  campaignPrefix: () => "CAMP#",
+  /** One chunk of a campaign's rows (≤ 200) and, once sent, their results. */
+  campaignChunk: (appId: string, id: string, index: number): Key => ({
+    pk: `CAMPROWS#${appId}#${id}`,
+    sk: `CH#${String(index).padStart(7, "0")}`,
+  }),
+  campaignChunks: (appId: string, id: string) => `CAMPROWS#${appId}#${id}`,
+  chunkPrefix: () => "CH#",
+  /** A customer group, in its app's partition (listed with begins_with GRP#). */
+  group: (appId: string, id: string): Key => ({ pk: `APP#${appId}`, sk: `GRP#${id}` }),
+  groupPrefix: () => "GRP#",
+  /** One member of a group: the number is the sort key, so a member is stored once. */
+  groupMember: (appId: string, id: string, e164: string): Key => ({
+    pk: `GROUP#${appId}#${id}`,
+    sk: e164,
+  }),
+  groupMembers: (appId: string, id: string) => `GROUP#${appId}#${id}`,
 };

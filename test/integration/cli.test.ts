@@ -355,6 +355,59 @@ describe("one happy path per resource", { timeout: 60_000 }, () => {
     );
   });
 
+  it("groups and campaigns: a group, a file in parts, start --wait, results", async () => {
+    const app = await newApp(s);
+    const run = as(app);
+    const g = JSON.parse(ok(await run("--json", "groups", "create", "vip")));
+    const [a, b] = [fresh(), fresh()];
+    expect(ok(await run("groups", "add", g.id, a, b))).toBe("added 2; the group has 2\n");
+    expect(ok(await run("groups"))).toMatch(new RegExp(`${g.id}\\s+vip\\s+2`));
+    const rows = Array.from({ length: 30 }, () => fresh());
+    const csv = file(
+      "rows.csv",
+      `phone,order,when\n${rows.map((p, i) => `${p},O${i},"d,${i}"`).join("\n")}\nnot-a-number,x,y\n`,
+    );
+    const created = ok(
+      await run(
+        "campaigns",
+        "create",
+        "--name",
+        "promo",
+        "--template",
+        "order-shipped",
+        "--file",
+        csv,
+      ),
+    );
+    expect(created).toContain("accepted 30, rejected 1; the campaign holds 30 (30 segments)");
+    expect(created).toMatch(/32\s+InvalidParameterValue\.IncorrectPhoneNumber/);
+    const id = /^id:\s+(\S+)/m.exec(created)?.[1] ?? "";
+    expect(ok(await run("campaigns", "start", id, "--wait"))).toMatch(/^status:\s+completed$/m);
+    const out = ok(await run("campaigns", "results", id, "--all", "--csv"));
+    expect(out.split("\n").filter((l) => l.includes(",submitted,Ok,"))).toHaveLength(30);
+    expect(out).toContain(`${rows[3]},submitted,Ok,`);
+    expect(
+      s.tencent.messages().find((m: { phone: string }) => m.phone === rows[3])?.params,
+    ).toEqual(["O3", "d,3"]);
+    const byGroup = ok(
+      await run(
+        "campaigns",
+        "create",
+        "--name",
+        "g",
+        "--template",
+        "order-shipped",
+        "--group",
+        g.id,
+        "--param",
+        "1",
+        "--param",
+        "2",
+      ),
+    );
+    expect(byGroup).toMatch(/^total:\s+2$/m);
+  });
+
   it("keys: create with --scopes, list, revoke", async () => {
     const app = await newApp(s);
     const run = as(app);

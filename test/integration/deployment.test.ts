@@ -21,9 +21,17 @@ const root = join(import.meta.dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "smsgate-deployment-"));
 const service = join(work, "service");
 
-const FUNCTIONS = ["send", "status-callback", "reply", "threshold-check", "admin"] as const;
+const FUNCTIONS = [
+  "send",
+  "status-callback",
+  "reply",
+  "threshold-check",
+  "admin",
+  "campaigns",
+  "campaign-worker",
+] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
-const HTTP_FUNCTIONS: FunctionName[] = ["send", "status-callback", "reply", "admin"];
+const HTTP_FUNCTIONS: FunctionName[] = ["send", "status-callback", "reply", "admin", "campaigns"];
 const PREFIX = "smsgate/dev/";
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON
@@ -95,6 +103,16 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const ofType = (t: Template, type: string) =>
   Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+/** The checker's dead-letter queue and its policy (the campaign queues are beside them). */
+const checkerDlq = (t: Template): [string, Resource] => [
+  "CheckerDeadLetterQueue",
+  resource(t, "CheckerDeadLetterQueue"),
+];
+const checkerDlqPolicy = (t: Template): [string, Resource] => [
+  "CheckerDeadLetterQueuePolicy",
+  resource(t, "CheckerDeadLetterQueuePolicy"),
+];
+
 const only = (t: Template, type: string): [string, Resource] => {
   const found = ofType(t, type);
   expect(
@@ -271,10 +289,15 @@ describe("alarms", () => {
   });
 
   it("watch the checker: dead letters, failed schedule deliveries, and a checker that stopped", () => {
-    const [dlqId] = only(base, "AWS::SQS::Queue");
+    const [dlqId] = checkerDlq(base);
     const [ruleId] = only(base, "AWS::Events::Rule");
     const [checkerId] = lambda(base, "threshold-check");
-    const dead = metricAlarms(base, "AWS/SQS", "ApproximateNumberOfMessagesVisible");
+    // One dead-letter alarm per dead-letter queue: the checker's, and the campaigns'.
+    const dead = metricAlarms(base, "AWS/SQS", "ApproximateNumberOfMessagesVisible").filter(
+      (a) =>
+        JSON.stringify(dimension(a.p, "QueueName")) !==
+        JSON.stringify({ "Fn::GetAtt": ["CampaignDeadLetterQueue", "QueueName"] }),
+    );
     expect(dead).toHaveLength(1);
     expect(dimension(dead[0]?.p, "QueueName")).toEqual({ "Fn::GetAtt": [dlqId, "QueueName"] });
     expect(dead[0]?.p.Threshold).toBe(1);
@@ -293,7 +316,7 @@ describe("alarms", () => {
 describe("the checker's schedule", () => {
   it("is one EventBridge rule, retried within one period, then dead-lettered", () => {
     const [checkerId] = lambda(base, "threshold-check");
-    const [dlqId] = only(base, "AWS::SQS::Queue");
+    const [dlqId] = checkerDlq(base);
     const [ruleId, rule] = only(base, "AWS::Events::Rule");
     expect(rule.Properties.ScheduleExpression).toBe("rate(5 minutes)");
     expect(rule.Properties.Targets).toHaveLength(1);
@@ -311,7 +334,7 @@ describe("the checker's schedule", () => {
     expect(isArn(invoke[0]?.[1].Properties.FunctionName, checkerId)).toBe(true);
 
     // EventBridge may write to the dead-letter queue, for this rule only.
-    const [, policy] = only(base, "AWS::SQS::QueuePolicy");
+    const [, policy] = checkerDlqPolicy(base);
     const fromEvents = (policy.Properties.PolicyDocument.Statement as Json[]).filter(
       (s) => s.Effect === "Allow" && s.Principal?.Service === "events.amazonaws.com",
     );
@@ -321,7 +344,7 @@ describe("the checker's schedule", () => {
 
   it("invokes a checker that runs alone, is not retried, and dead-letters failed runs", () => {
     const [checkerId, checker] = lambda(base, "threshold-check");
-    const [dlqId, dlq] = only(base, "AWS::SQS::Queue");
+    const [dlqId, dlq] = checkerDlq(base);
     expect(checker.ReservedConcurrentExecutions).toBe(1);
     const [, config] = only(base, "AWS::Lambda::EventInvokeConfig");
     expect(isRef(config.Properties.FunctionName, checkerId)).toBe(true);
@@ -493,6 +516,8 @@ const EXPECTED: Record<FunctionName, (v: string[]) => string[]> = {
   admin: () => ["operator", "master"],
   "status-callback": () => ["master"],
   reply: () => ["master"],
+  campaigns: () => ["operator", "master"],
+  "campaign-worker": (vendors) => ["master", ...vendors],
 };
 const VENDORS = (): [string, Template, string[]][] => [
   ["tencent only", base, ["tencent"]],
@@ -561,7 +586,15 @@ describe("secrets", () => {
       expect(SECRET_NAMES.sort()).toEqual(["huawei", "master", "operator", "tencent"]);
       for (const [label, t, vendors] of VENDORS())
         for (const name of FUNCTIONS) {
-          const { NODE_OPTIONS: _, ...rest } = env(t, name);
+          const { NODE_OPTIONS: _, ...rest } = Object.fromEntries(
+            Object.entries(env(t, name)).map(([k, v]) => [
+              k,
+              // The campaign queue's URL is a CloudFormation Ref, resolved at deploy time.
+              typeof v === "string"
+                ? v
+                : "https://sqs.ap-southeast-1.amazonaws.com/000000000000/smsgate-dev-campaigns",
+            ]),
+          );
           const config = loadConfig({
             ...rest,
             AWS_REGION: "ap-southeast-1",
@@ -573,11 +606,11 @@ describe("secrets", () => {
           const resolved = await resolveSecrets(config, { credentials: key });
           const what = `${label} ${name}`;
           expect(resolved.SMSGATE_SECRET, what).toEqual(["master-secret-0123456789"]);
-          const operator = ["send", "admin"].includes(name);
+          const operator = ["send", "admin", "campaigns"].includes(name);
           expect(resolved.SMSGATE_ADMIN_KEY, what).toBe(
             operator ? "operator-key-0123456789" : undefined,
           );
-          const sends = ["send", "threshold-check"].includes(name);
+          const sends = ["send", "threshold-check", "campaign-worker"].includes(name);
           expect(resolved.TENCENT_SECRET_KEY, what).toBe(
             sends && vendors.includes("tencent") ? "tencent-key" : undefined,
           );
@@ -628,7 +661,16 @@ describe("providers and settings, from parameters", () => {
   it("are all variables lib/config reads, with values it accepts", () => {
     for (const t of [base, tuned, both])
       for (const name of FUNCTIONS) {
-        const { NODE_OPTIONS: _, ...rest } = env(t, name);
+        const e = Object.fromEntries(
+          Object.entries(env(t, name)).map(([k, v]) => [
+            k,
+            // The campaign queue's URL is a CloudFormation Ref, resolved at deploy time.
+            typeof v !== "string"
+              ? "https://sqs.ap-southeast-1.amazonaws.com/000000000000/smsgate-dev-campaigns"
+              : v,
+          ]),
+        );
+        const { NODE_OPTIONS: _, ...rest } = e;
         const config = loadConfig({ ...rest, AWS_REGION: "ap-southeast-1" }) as Record<
           string,
           unknown

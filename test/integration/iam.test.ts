@@ -13,6 +13,8 @@ const ROLE_OF: Record<string, string> = {
   reply: "ReplyRole",
   "threshold-check": "ThresholdCheckRole",
   admin: "AdminRole",
+  campaigns: "CampaignsRole",
+  "campaign-worker": "CampaignWorkerRole",
 };
 
 function allowed(role: string): Set<string> {
@@ -112,6 +114,42 @@ describe("IAM roles", () => {
     await s.api("GET", `/v1/messages?phone=${encodeURIComponent("+8613100000005")}`, key);
     await s.api("GET", "/v1/stats?from=2026-11-01&to=2026-11-30", key);
     await s.api("GET", `/v1/apps/${app.appId}/alerts`, key);
+    // Campaigns and groups: a group, a campaign to it, one from a CSV, run to the end.
+    const g = await s.api("POST", "/v1/groups", { ...key, body: { name: "tour" } });
+    await s.api("POST", `/v1/groups/${g.body.id}/members`, {
+      ...key,
+      body: { phones: ["+8613100000011", "+8613100000012"] },
+    });
+    await s.api("GET", "/v1/groups", key);
+    await s.api("GET", `/v1/groups/${g.body.id}/members`, key);
+    await s.api(
+      "DELETE",
+      `/v1/groups/${g.body.id}/members/${encodeURIComponent("+8613100000012")}`,
+      key,
+    );
+    const byGroup = await s.api("POST", "/v1/campaigns", {
+      ...key,
+      body: { name: "g", template: "order-shipped", group: g.body.id, params: ["1", "2"] },
+    });
+    const fromCsv = await s.api("POST", "/v1/campaigns", {
+      ...key,
+      body: { name: "c", template: "order-shipped" },
+    });
+    await fetch(`${s.apiUrl}/v1/campaigns/${fromCsv.body.id}/recipients`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${app.apiKey}`, "content-type": "text/csv" },
+      body: "+8613100000013,a,b\n",
+    });
+    for (const c of [byGroup.body.id, fromCsv.body.id]) {
+      await s.api("POST", `/v1/campaigns/${c}/start`, { ...key, body: {} });
+      await waitFor(
+        async () => (await s.api("GET", `/v1/campaigns/${c}`, key)).body.status === "completed",
+        15_000,
+      );
+      await s.api("GET", `/v1/campaigns/${c}/recipients`, key);
+    }
+    await s.api("GET", "/v1/campaigns", key);
+    await s.api("DELETE", `/v1/groups/${g.body.id}`, key);
 
     for (const [fn, role] of Object.entries(ROLE_OF)) {
       const used = Object.keys(s.meter.read(fn).byCommand).map((c) => c.replace(/Command$/, ""));

@@ -24,7 +24,15 @@ import { demoBinding } from "../../local/seed";
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "../..");
 const out = mkdtempSync(join(tmpdir(), "smsgate-package-"));
-const FUNCTIONS = ["admin", "reply", "send", "status-callback", "threshold-check"];
+const FUNCTIONS = [
+  "admin",
+  "campaign-worker",
+  "campaigns",
+  "reply",
+  "send",
+  "status-callback",
+  "threshold-check",
+];
 // What the nodejs22.x runtime provides beside a bundle: the AWS SDK v3, and nothing else.
 const runtime = join(out, "runtime", "node_modules");
 mkdirSync(runtime, { recursive: true });
@@ -118,7 +126,14 @@ describe("serverless package", () => {
           }
         >,
       ).find((r) => r.Properties?.FunctionName === `smsgate-dev-${name}`);
-      const { NODE_OPTIONS: _, ...vars } = fn?.Properties?.Environment.Variables ?? {};
+      const { NODE_OPTIONS: _, ...raw } = fn?.Properties?.Environment.Variables ?? {};
+      // The campaign queue's URL is a CloudFormation Ref, resolved at deploy time.
+      const vars = Object.fromEntries(
+        Object.entries(raw).map(([k, v]) => [
+          k,
+          typeof v === "string" ? v : "http://127.0.0.1:9/000000000000/smsgate-dev-campaigns",
+        ]),
+      );
       return vars;
     };
     const dynamo = await startDynalite({});
