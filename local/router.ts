@@ -17,6 +17,18 @@ interface Match {
   score: number;
 }
 
+/**
+ * The request's URL. Appended to the origin rather than resolved against it: a path such as
+ * "//host/x" is a path here (as API Gateway reads it), not a protocol-relative URL.
+ */
+function requestUrl(raw: string | undefined, host: string): URL {
+  try {
+    return new URL(`http://${host}${raw?.startsWith("/") ? raw : `/${raw ?? ""}`}`);
+  } catch {
+    return new URL(`http://${host}/`);
+  }
+}
+
 /** API Gateway picks the most specific route: literal segments beat {params}. */
 export function matchRoute(routes: HttpRoute[], method: string, path: string): Match | undefined {
   const parts = path.split("/").filter(Boolean);
@@ -70,7 +82,7 @@ export function toEvent(
   host: string,
   base64 = false,
 ): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? "/", `http://${host}`);
+  const url = requestUrl(req.url, host);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers))
     if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(",") : v;
@@ -129,7 +141,7 @@ export async function startRouter(opts: {
   const server = createServer(async (req, res) => {
     try {
       const { body, base64 } = await readBody(req);
-      const url = new URL(req.url ?? "/", "http://local");
+      const url = requestUrl(req.url, "local");
       const match = matchRoute(opts.routes, req.method ?? "GET", url.pathname);
       const fn = match && opts.handlers[match.route.functionName];
       if (!match || !fn) {

@@ -12,6 +12,21 @@ const text = (min = 1) => z.string().check(z.minLength(min));
 const withDefault = <T extends z.ZodMiniType>(schema: T, value: z.output<T>) =>
   z._default(schema, value as never);
 
+/** "a, b,c" → ["a","b","c"]; unset → []. */
+const commaList = () =>
+  withDefault(
+    z.pipe(
+      z.string(),
+      z.transform((v) =>
+        v
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    ),
+    [],
+  );
+
 const schema = z.object({
   SMSGATE_TABLE: text(3),
   AWS_REGION: withDefault(text(), "ap-east-1"),
@@ -20,18 +35,7 @@ const schema = z.object({
   // from plaintext environment variables (lib/config/secrets.ts). SMSGATE_SECRETS_PREFIX names
   // them ("smsgate/prod/"), SMSGATE_SECRETS lists the ones this function may read.
   SMSGATE_SECRETS_PREFIX: z.optional(z.string().check(z.regex(/^[\w/+=.@-]{1,200}$/))),
-  SMSGATE_SECRETS: withDefault(
-    z.pipe(
-      z.string(),
-      z.transform((v) =>
-        v
-          .split(",")
-          .map((x) => x.trim())
-          .filter(Boolean),
-      ),
-    ),
-    [],
-  ),
+  SMSGATE_SECRETS: commaList(),
   // A local Secrets Manager (the local stack's emulator); unset in AWS.
   SECRETS_MANAGER_ENDPOINT: z.optional(z.url()),
   // The operator key: only the functions that authenticate keys (send, admin) are given it.
@@ -39,18 +43,7 @@ const schema = z.object({
   // The master secret, versioned: current first, then the previous ones still accepted
   // (comma-separated). Derives callback tokens and seals webhook secrets; separate from the
   // operator key so each rotates alone.
-  SMSGATE_SECRET: withDefault(
-    z.pipe(
-      z.string(),
-      z.transform((v) =>
-        v
-          .split(",")
-          .map((x) => x.trim())
-          .filter(Boolean),
-      ),
-    ),
-    [],
-  ),
+  SMSGATE_SECRET: commaList(),
   SMSGATE_PUBLIC_URL: z.optional(z.url()),
   SMSGATE_RECORD_TTL_DAYS: withDefault(int(1), 60),
   SMSGATE_LOG_LEVEL: withDefault(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FUNCTIONS, type FunctionName } from "../../bench/bundle";
 import { loadConfig } from "../../lib/config";
 import { resolveSecrets, SECRET_NAMES } from "../../lib/config/secrets";
 import { type SecretsCredential, startSecretsManager } from "../../local/secrets-manager/index";
@@ -21,16 +22,7 @@ const root = join(import.meta.dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "smsgate-deployment-"));
 const service = join(work, "service");
 
-const FUNCTIONS = [
-  "send",
-  "status-callback",
-  "reply",
-  "threshold-check",
-  "admin",
-  "campaigns",
-  "campaign-worker",
-] as const;
-type FunctionName = (typeof FUNCTIONS)[number];
+// Every function serverless.yml declares (bench/bundle.ts keeps the one list).
 const HTTP_FUNCTIONS: FunctionName[] = ["send", "status-callback", "reply", "admin", "campaigns"];
 const PREFIX = "smsgate/dev/";
 
