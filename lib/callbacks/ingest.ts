@@ -1,5 +1,5 @@
 /**
- * Vendor webhooks (DESIGN.md "Callbacks and replies"). The URL's token names the app and is
+ * Vendor webhooks (docs/architecture.md "Following the delivery report"). The URL's token names the app and is
  * verified without a read. Status reports become final statuses exactly once; replies are
  * stored, "stop" keywords opt the number out, and replies are forwarded to the app.
  */
