@@ -1,6 +1,7 @@
 /** The campaigns function's routes (docs/api.md "Campaigns and customer groups"). */
 import * as z from "zod/mini";
 import { decodeCursor, encodeCursor } from "../core/cursor";
+import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
 import type { Principal } from "../core/model";
 import { authorize } from "../http/auth";
@@ -120,6 +121,23 @@ function resultsCsv(
   };
 }
 
+/** POST /v1/campaigns/{id}/<action>: one state change of the campaign, answered with it. */
+function stateChange(
+  action: string,
+  summary: string,
+  change: (deps: Deps, appId: string, campaignId: string) => Promise<unknown>,
+): Route {
+  return {
+    method: "post",
+    path: `/v1/campaigns/{id}/${action}`,
+    summary,
+    access: "send",
+    async handle({ deps, req, principal }) {
+      return json(200, await change(deps, appFor(principal, "send", req.query), id(req.params)));
+    },
+  };
+}
+
 export const campaignRoutes: Route[] = [
   {
     method: "post",
@@ -192,42 +210,13 @@ export const campaignRoutes: Route[] = [
       return json(200, await startCampaign(deps, appId, id(req.params), body));
     },
   },
-  {
-    method: "post",
-    path: "/v1/campaigns/{id}/pause",
-    summary: "Pause: chunks in flight finish, no further chunk starts",
-    access: "send",
-    async handle({ deps, req, principal }) {
-      return json(
-        200,
-        await pauseCampaign(deps, appFor(principal, "send", req.query), id(req.params)),
-      );
-    },
-  },
-  {
-    method: "post",
-    path: "/v1/campaigns/{id}/resume",
-    summary: "Resume a paused campaign",
-    access: "send",
-    async handle({ deps, req, principal }) {
-      return json(
-        200,
-        await resumeCampaign(deps, appFor(principal, "send", req.query), id(req.params)),
-      );
-    },
-  },
-  {
-    method: "post",
-    path: "/v1/campaigns/{id}/cancel",
-    summary: "Cancel: rows not yet sent stay pending and are never sent",
-    access: "send",
-    async handle({ deps, req, principal }) {
-      return json(
-        200,
-        await cancelCampaign(deps, appFor(principal, "send", req.query), id(req.params)),
-      );
-    },
-  },
+  stateChange("pause", "Pause: chunks in flight finish, no further chunk starts", pauseCampaign),
+  stateChange("resume", "Resume a paused campaign", resumeCampaign),
+  stateChange(
+    "cancel",
+    "Cancel: rows not yet sent stay pending and are never sent",
+    cancelCampaign,
+  ),
   {
     method: "get",
     path: "/v1/campaigns/{id}/recipients",
