@@ -1,15 +1,9 @@
 /** POST /callbacks/{provider}/reply/{token}: replies from handsets. */
+import { makeHandler } from "../lib/callbacks/reply-handler";
 import { loadConfig } from "../lib/config";
-import { lazyHandler } from "../lib/core/lazy";
+import { createDeps } from "../lib/core/deps";
 
-// The environment is checked at cold start: a bad variable fails the start, by name. The
-// handler, its modules and the SDK clients load on the first event (docs/performance.md).
-const config = loadConfig();
-
-export const handler = lazyHandler(async () => {
-  const [{ makeHandler }, { createDeps }] = await Promise.all([
-    import("../lib/callbacks/reply-handler"),
-    import("../lib/core/deps"),
-  ]);
-  return makeHandler(createDeps({ config }));
-});
+// INIT builds what every invocation reuses — the configuration check (a bad variable fails
+// the start, by name), the DynamoDB client and the handler — so the first event does only
+// its own work (docs/performance.md, levers).
+export const handler = makeHandler(createDeps({ config: loadConfig() }));

@@ -1,16 +1,10 @@
 /** Scheduled (EventBridge): watches every enabled app. */
+import { makeHandler } from "../lib/checker/handler";
 import { loadConfig } from "../lib/config";
-import { lazyHandler } from "../lib/core/lazy";
+import { createDeps } from "../lib/core/deps";
+import { createSenders } from "../lib/providers/senders";
 
-// The environment is checked at cold start: a bad variable fails the start, by name. The
-// handler, its modules and the SDK clients load on the first event (docs/performance.md).
-const config = loadConfig();
-
-export const handler = lazyHandler(async () => {
-  const [{ makeHandler }, { createDeps }, { createSenders }] = await Promise.all([
-    import("../lib/checker/handler"),
-    import("../lib/core/deps"),
-    import("../lib/providers/senders"),
-  ]);
-  return makeHandler(createDeps({ config, senders: createSenders }));
-});
+// INIT builds what every invocation reuses — the configuration check (a bad variable fails
+// the start, by name), the DynamoDB client and the handler — so the first event does only
+// its own work (docs/performance.md, levers).
+export const handler = makeHandler(createDeps({ config: loadConfig(), senders: createSenders }));

@@ -17,10 +17,18 @@ import { readServerlessYml } from "../../local/serverless-config";
 import { startTencentEmulator, type TencentEmulator } from "../../local/tencent-emulator/index";
 
 const KB = 1024;
-// admin carries the one phone normaliser (libphonenumber-js, 35 KB of metadata) so that
-// opt-outs and whitelist entries match sends in any spelling: correctness over 60 KB there.
-const BUDGET: Record<string, number> = { send: 200 * KB, admin: 210 * KB };
+// The AWS SDK is bundled (about 190 KB: only the seven commands used, env-only credentials):
+// bigger bundles, but send's first request fell from 1.97× to 0.93× the hand-built sender's,
+// because loading the runtime's SDK from disk on the first event cost more (docs/performance.md).
+// send and admin carry the one phone normaliser (libphonenumber-js, 38 KB of metadata) so that
+// opt-outs and whitelist entries match sends in any spelling.
+const BUDGET: Record<string, number> = { send: 400 * KB, admin: 410 * KB };
 const FORBIDDEN = [
+  // The full credential chain: Lambda's credentials are in the environment.
+  "@aws-sdk/credential-provider-node",
+  "@aws-sdk/credential-provider-sso",
+  "@aws-sdk/credential-provider-ini",
+  "@aws-sdk/nested-clients",
   "tr46",
   "mime-db",
   "whatwg-url",
@@ -34,7 +42,7 @@ describe("bundle budgets", () => {
     "%s stays within its budget and carries none of the heavy packages",
     async (name) => {
       const b = await bundle(name);
-      expect(b.bytes).toBeLessThanOrEqual(BUDGET[name] ?? 150 * KB);
+      expect(b.bytes).toBeLessThanOrEqual(BUDGET[name] ?? 320 * KB);
       for (const pkg of FORBIDDEN) expect(Object.keys(b.packages), pkg).not.toContain(pkg);
     },
   );
