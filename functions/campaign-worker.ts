@@ -1,17 +1,9 @@
 /** The campaign queue's consumer (SQS, partial batch responses). */
-import { loadConfig } from "../lib/config";
-import { secretsAtColdStart } from "../lib/config/secrets";
-import { lazyHandler } from "../lib/core/lazy";
+import { makeHandler } from "../lib/campaigns/worker";
+import { createDeps } from "../lib/core/deps";
+import { handlerAtInit } from "../lib/core/lazy";
+import { createSenders } from "../lib/providers/senders";
 
-// As functions/send.ts: the secrets fetch starts at INIT, the first event awaits it.
-const secrets = secretsAtColdStart(loadConfig());
-
-export const handler = lazyHandler(async () => {
-  const [config, { makeHandler }, { createDeps }, { createSenders }] = await Promise.all([
-    secrets(),
-    import("../lib/campaigns/worker"),
-    import("../lib/core/deps"),
-    import("../lib/providers/senders"),
-  ]);
-  return makeHandler(createDeps({ config, senders: createSenders }));
-});
+export const handler = handlerAtInit((config) =>
+  makeHandler(createDeps({ config, senders: createSenders })),
+);

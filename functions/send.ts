@@ -1,20 +1,9 @@
 /** POST /v1/messages, GET /v1/messages/{id}, POST / (Tencent-compatible), POST /v1/compat/logto. */
-import { loadConfig } from "../lib/config";
-import { secretsAtColdStart } from "../lib/config/secrets";
-import { lazyHandler } from "../lib/core/lazy";
+import { createDeps } from "../lib/core/deps";
+import { handlerAtInit } from "../lib/core/lazy";
+import { createSenders } from "../lib/providers/senders";
+import { makeHandler } from "../lib/send/handler";
 
-// The environment is checked at cold start: a bad variable fails the start, by name. The
-// secrets fetch (deployed: one Secrets Manager call) starts now and overlaps with the INIT
-// phase; the handler, its modules and the SDK clients load on the first event, which awaits
-// the secrets (docs/performance.md, docs/deploy.md "The secrets").
-const secrets = secretsAtColdStart(loadConfig());
-
-export const handler = lazyHandler(async () => {
-  const [config, { makeHandler }, { createDeps }, { createSenders }] = await Promise.all([
-    secrets(),
-    import("../lib/send/handler"),
-    import("../lib/core/deps"),
-    import("../lib/providers/senders"),
-  ]);
-  return makeHandler(createDeps({ config, senders: createSenders }));
-});
+export const handler = handlerAtInit((config) =>
+  makeHandler(createDeps({ config, senders: createSenders })),
+);

@@ -1,19 +1,6 @@
 /** POST /callbacks/{provider}/status/{token}: vendor delivery reports. */
-import { loadConfig } from "../lib/config";
-import { secretsAtColdStart } from "../lib/config/secrets";
-import { lazyHandler } from "../lib/core/lazy";
+import { makeHandler } from "../lib/callbacks/status-handler";
+import { createDeps } from "../lib/core/deps";
+import { handlerAtInit } from "../lib/core/lazy";
 
-// The environment is checked at cold start: a bad variable fails the start, by name. The
-// secrets fetch (deployed: one Secrets Manager call) starts now and overlaps with the INIT
-// phase; the handler, its modules and the SDK clients load on the first event, which awaits
-// the secrets (docs/performance.md, docs/deploy.md "The secrets").
-const secrets = secretsAtColdStart(loadConfig());
-
-export const handler = lazyHandler(async () => {
-  const [config, { makeHandler }, { createDeps }] = await Promise.all([
-    secrets(),
-    import("../lib/callbacks/status-handler"),
-    import("../lib/core/deps"),
-  ]);
-  return makeHandler(createDeps({ config }));
-});
+export const handler = handlerAtInit((config) => makeHandler(createDeps({ config })));

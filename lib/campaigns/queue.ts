@@ -19,14 +19,14 @@ export interface Queue {
   send(messages: { body: ChunkMessage; delaySeconds?: number }[]): Promise<void>;
 }
 
-type Sqs = typeof import("@aws-sdk/client-sqs");
+type Sqs = typeof import("../shims/aws-sqs");
 
 export function sqsQueue(config: Config): Queue {
   const url = config.SMSGATE_CAMPAIGN_QUEUE_URL;
   let client: Promise<{ sdk: Sqs; c: InstanceType<Sqs["SQSClient"]> }> | undefined;
   const local = url ? /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url) : false;
   const get = () => {
-    client ??= import("@aws-sdk/client-sqs").then((sdk) => ({
+    client ??= import("../shims/aws-sqs").then((sdk) => ({
       sdk,
       c: new sdk.SQSClient({
         region: config.AWS_REGION,

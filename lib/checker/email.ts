@@ -1,6 +1,6 @@
 /**
- * Alert e-mails through Amazon SES, v2 API (SendEmail), with the Lambda runtime's AWS SDK
- * (not bundled, like the DynamoDB client: docs/performance.md). Built only when the
+ * Alert e-mails through Amazon SES, v2 API (SendEmail; the client bundled with that one
+ * command, lib/shims/aws-ses.ts). Built only when the
  * deployment names a verified sender (SMSGATE_ALERT_EMAIL_FROM), on the first alert.
  */
 import type { Config } from "../config";
@@ -10,14 +10,14 @@ export interface Mailer {
   send(mail: { to: string; subject: string; text: string }): Promise<string>;
 }
 
-type Ses = typeof import("@aws-sdk/client-sesv2");
+type Ses = typeof import("../shims/aws-ses");
 
 export function sesMailer(config: Config): Mailer | undefined {
   const from = config.SMSGATE_ALERT_EMAIL_FROM;
   if (!from) return undefined;
   let client: Promise<{ sdk: Ses; client: InstanceType<Ses["SESv2Client"]> }> | undefined;
   const made = () => {
-    client ??= import("@aws-sdk/client-sesv2").then((sdk) => ({
+    client ??= import("../shims/aws-ses").then((sdk) => ({
       sdk,
       client: new sdk.SESv2Client({
         region: config.SES_REGION ?? config.AWS_REGION,

@@ -85,10 +85,10 @@ export async function resolveSecrets(
     ]);
   const ids = names.map((n) => `${prefix}${n}`);
 
-  // Loaded only here: a function given no prefix never loads the SDK. On Lambda it is the
-  // runtime's copy (serverless.yml custom.esbuild.exclude), like the DynamoDB client.
+  // Loaded only here: a function given no prefix never evaluates the client (bundled, with
+  // its one command: lib/shims/aws-secrets-manager.ts).
   const { SecretsManagerClient, BatchGetSecretValueCommand } = await import(
-    "@aws-sdk/client-secrets-manager"
+    "../shims/aws-secrets-manager"
   );
   const client = new SecretsManagerClient({
     region: config.AWS_REGION,
@@ -144,7 +144,7 @@ export async function resolveSecrets(
  * Starts the fetch now (a function's INIT, overlapping with loading its handler) and returns
  * the way to await it. A success is kept for the life of the process; a failure is
  * forgotten, so the next event fetches again (the handler build fails with it and is
- * retried too, lib/core/lazy.ts).
+ * retried too, lib/core/lazy.ts handlerAtInit).
  */
 export function secretsAtColdStart(
   config: Config,

@@ -8,7 +8,7 @@ import { type Config, loadConfig } from "../config";
 import type { Provider, Webhooks } from "../providers/port";
 import { webhookParsers } from "../providers/webhooks";
 import { createStore, type Store } from "../store";
-import { createDb, lazyDynamoClient } from "../store/db";
+import { createDb, dynamoClient } from "../store/db";
 import type { RequestMeter } from "../store/meter";
 import { type Clock, systemClock } from "./clock";
 import { createLogger, type Logger } from "./log";
@@ -75,7 +75,7 @@ export function createDeps(
   } = {},
 ): Deps {
   const config = overrides.config ?? loadConfig(overrides.env);
-  const client = lazyDynamoClient(
+  const client = dynamoClient(
     { region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT },
     (c) => overrides.meter?.attach(c),
   );

@@ -3,7 +3,18 @@
  * failures turned into ConditionFailed, batch calls chunked and their unprocessed keys
  * retried. Only lib/store talks to DynamoDB, and only through this file.
  */
-import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { fromEnv } from "@aws-sdk/credential-provider-env";
 import type { Key } from "./keys";
 
 export type Item = Record<string, unknown>;
@@ -97,24 +108,24 @@ const chunk = <T>(xs: T[], n: number): T[][] =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Builds the port over one table. */
-type Sdk = typeof import("@aws-sdk/client-dynamodb");
-
-// The AWS SDK loads on the first request, not at import: a cold start that fails validation
-// or serves from cache never pays for it (docs/performance.md, import time).
-let sdkModule: Promise<Sdk> | undefined;
-const loadSdk = (): Promise<Sdk> => {
-  sdkModule ??= import("@aws-sdk/client-dynamodb");
-  return sdkModule;
+// The SDK is bundled and imported statically, only the seven commands below: on the first
+// request it costs no disk reads of the Lambda runtime's SDK (docs/performance.md, levers).
+const sdk = {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
 };
+type Sdk = typeof sdk;
 
 /** Builds the port over one table; the client is made on first use by `client`. */
-export function createDb(client: () => Promise<DynamoDBClient>, table: string): Db {
+export function createDb(client: () => DynamoDBClient, table: string): Db {
   // biome-ignore lint/suspicious/noExplicitAny: each call site casts to its command's output type
-  const send = async (make: (sdk: Sdk) => unknown): Promise<any> => {
-    const [c, sdk] = await Promise.all([client(), loadSdk()]);
-    return c.send(make(sdk) as never);
-  };
+  const send = async (make: (sdk: Sdk) => unknown): Promise<any> =>
+    client().send(make(sdk) as never);
   // DynamoDB refuses placeholders an expression does not use; builders may offer extras.
   const used = <T>(map: Record<string, T> | undefined, text: string) => {
     const kept = Object.entries(map ?? {}).filter(([k]) =>
@@ -278,26 +289,32 @@ export function createDb(client: () => Promise<DynamoDBClient>, table: string): 
   };
 }
 
-/** The DynamoDB client: built once per cold start; local endpoints get dummy credentials. */
-/** The DynamoDB client, made once on first use; local endpoints get dummy credentials. */
-export function lazyDynamoClient(
+/**
+ * The widest fan-out of one request: a 200-recipient send updates 200 frequency items and the
+ * day counters at once (201 requests). Sockets beyond the SDK's default 50 let them go out in
+ * one wave instead of five (docs/performance.md, parallelism).
+ */
+export const MAX_SOCKETS = 256;
+
+/**
+ * The DynamoDB client, made when the deps are built (a function's INIT). Lambda puts the
+ * role's credentials in the environment, so the env provider is the whole chain; local
+ * endpoints get dummy credentials.
+ */
+export function dynamoClient(
   opts: { region: string; endpoint?: string },
   onCreate?: (c: DynamoDBClient) => void,
-) {
-  let made: Promise<DynamoDBClient> | undefined;
-  return (): Promise<DynamoDBClient> => {
-    made ??= loadSdk().then(({ DynamoDBClient }) => {
-      const c = new DynamoDBClient({
-        region: opts.region,
-        endpoint: opts.endpoint,
-        ...(opts.endpoint
-          ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } }
-          : {}),
-        maxAttempts: 3,
-      });
-      onCreate?.(c);
-      return c;
-    });
-    return made;
-  };
+): () => DynamoDBClient {
+  const made = new DynamoDBClient({
+    region: opts.region,
+    endpoint: opts.endpoint,
+    credentials: opts.endpoint ? { accessKeyId: "local", secretAccessKey: "local" } : fromEnv(),
+    maxAttempts: 3,
+    requestHandler: {
+      httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+      httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+    },
+  });
+  onCreate?.(made);
+  return () => made;
 }

@@ -1,0 +1,22 @@
+// One cold start, as Lambda makes it: a fresh Node process loads one bundle (INIT), answers
+// its first event, then BENCH_WARM more in sequence. Prints the timings as one JSON line.
+// Plain JavaScript run by plain node, so no loader skews the figures (docs/performance.md).
+import { createRequire } from "node:module";
+import { performance } from "node:perf_hooks";
+
+const [file, eventsFile] = process.argv.slice(2);
+const events = JSON.parse(await (await import("node:fs/promises")).readFile(eventsFile, "utf8"));
+const t0 = performance.now();
+const mod = file.endsWith(".mjs") ? await import(file) : createRequire(import.meta.url)(file);
+const t1 = performance.now();
+const times = [];
+for (const [i, event] of events.entries()) {
+  const t = performance.now();
+  const res = await mod.handler(event, { awsRequestId: `bench-${i}` });
+  times.push(performance.now() - t);
+  const body = String(res?.body ?? "");
+  if (res?.statusCode !== 200 || body.includes('"won":0') || body.includes('"failed"'))
+    throw new Error(`event ${i} answered ${res?.statusCode}: ${body.slice(0, 300)}`);
+}
+const [first, ...warm] = times;
+process.stdout.write(`${JSON.stringify({ init: t1 - t0, first: t1 - t0 + first, warm })}\n`);
