@@ -3,7 +3,7 @@
  * Outcome mapping verified against the SDK's behaviour recorded in docs/providers/tencent.md §2
  * ("How the SDK handles responses") and exercised against the emulator in tests.
  */
-import type { sms } from "tencentcloud-sdk-nodejs-sms";
+import { sms } from "tencentcloud-sdk-nodejs-sms";
 import * as z from "zod/mini";
 import { type ErrorCode, isErrorCode } from "../core/errors";
 import type { NumberOutcome, Provider, PulledStatus, SendBatch } from "./port";
@@ -170,15 +170,16 @@ export function outcomeOfResponse(response: unknown, numbers: string[]): NumberO
 }
 
 /**
- * Builds the Tencent provider. The SDK client is built once, on the first send, so a cold
- * start that never sends (or fails validation) does not load the SDK.
+ * Builds the Tencent provider. The SDK is imported statically, so it loads in INIT (a lazy
+ * import() cost the first send its evaluation: docs/performance.md, levers); the client is
+ * built once, on the first send.
  */
 export function createTencentProvider(settings: TencentSettings): Provider {
   const url = new URL(settings.endpoint);
   let made: Promise<SdkClient> | undefined;
   const sdk = (): Promise<SdkClient> => {
-    made ??= import("tencentcloud-sdk-nodejs-sms").then(
-      ({ sms }) =>
+    made ??= Promise.resolve().then(
+      () =>
         new sms.v20210111.Client({
           credential: { secretId: settings.secretId, secretKey: settings.secretKey },
           region: settings.region,
