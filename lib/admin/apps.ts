@@ -6,10 +6,11 @@ import { AppError } from "../core/errors";
 import { ulid } from "../core/ids";
 import type { App, Principal } from "../core/model";
 import { callbackUrls, seal } from "../core/secrets";
+import { dayOf, nextDay } from "../core/time";
 import type { Route } from "../http/routes";
 import { json, parseBody } from "../http/wrapper";
 import { NEW_APP_FREQUENCY } from "../rules/frequency";
-import { aboveCeilings } from "../rules/usage";
+import { aboveCeilings, shardsOn } from "../rules/usage";
 import { ConditionFailed } from "../store/db";
 import { assertWebhookUrl } from "../webhooks";
 import { loadApp, nowIso, originOf, publicApp } from "./access";
@@ -48,6 +49,13 @@ function applySettings(deps: Deps, app: App, input: Settings): App {
         url: hook.url,
         sealedSecret: seal(masterSecret(deps.config), hook.secret),
       };
+      continue;
+    }
+    if (k === "usageShards") {
+      // From the next app-local day: today's slices stay as they were drawn (exact limits).
+      const today = dayOf(deps.clock.now(), app.timeZone);
+      const now = shardsOn(app.usageShards, today);
+      next.usageShards = { count: v as number, from: nextDay(today), before: now };
       continue;
     }
     if (v === null) delete next[k];

@@ -6,6 +6,7 @@ import * as z from "zod/mini";
 import { ALERT_EVENTS } from "../rules/alerts";
 import { MAX_ONE_DAY, MAX_WINDOW_LIMIT } from "../rules/frequency";
 import { isValidIntlSign, isValidSign, MAX_BODY } from "../rules/template";
+import { MAX_USAGE_SHARDS } from "../rules/usage";
 import { isUsableSecret } from "../webhooks/sign";
 
 const text = (min: number, max: number, message?: string) =>
@@ -125,6 +126,11 @@ const settings = {
       }),
     ),
   ),
+  /**
+   * Operator-only: split the day counters into this many shards (a hot app that outgrows one
+   * DynamoDB partition; docs/performance.md "Hot apps"). Takes effect the next app-local day.
+   */
+  usageShards: whole(1, MAX_USAGE_SHARDS),
   alertTemplateIds: z.partial(z.strictObject({ tencent: text(1, 32), huawei: text(1, 32) })),
   replyWebhook: z.nullable(
     z.strictObject({
@@ -150,7 +156,13 @@ export const patchAppSchema = z.partial(z.strictObject({ ...settings, providers 
  * Settings only the operator key may change (docs/api.md "Authentication"); an app's own
  * admin key naming any of them is refused whole.
  */
-export const OPERATOR_ONLY = ["enabled", "providers", "signatures", "ceilings"] as const;
+export const OPERATOR_ONLY = [
+  "enabled",
+  "providers",
+  "signatures",
+  "ceilings",
+  "usageShards",
+] as const;
 export type PatchApp = z.output<typeof patchAppSchema>;
 
 export const templateSchema = z.strictObject({

@@ -2,7 +2,7 @@
 import * as z from "zod/mini";
 import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
-import type { Principal } from "../core/model";
+import type { App, Principal } from "../core/model";
 import { csv, wantsCsv } from "../http/csv";
 import type { Route } from "../http/routes";
 import { json, validate } from "../http/wrapper";
@@ -102,6 +102,10 @@ export function groupStats(items: Record<string, unknown>[], groupBy: GroupBy, s
     .map(([key, g]) => ({ [groupBy]: key, ...statsRow(g.counters, g.failures) }));
 }
 
+/** Every shard an app's statistics may be on, before and after a change of their number. */
+const shardsEver = (app: App) =>
+  Math.max(app.usageShards?.count ?? 1, app.usageShards?.before ?? 1);
+
 /** GET /v1/stats: from counter items only, never records. */
 export async function stats(deps: Deps, p: Principal, query: Record<string, string>) {
   const q = validate(statsQuery, query, "query");
@@ -119,7 +123,9 @@ export async function stats(deps: Deps, p: Principal, query: Record<string, stri
       "query.groupBy: template and sign filters work with groupBy=day; use groupBy=template or groupBy=sign to compare them.",
     );
   const appId = appOfRead(p, q.appId);
-  const items = await deps.store.usageRange(appId, q.from, q.to);
+  const app = await deps.store.getApp(appId);
+  if (!app) throw new AppError("ResourceNotFound");
+  const items = await deps.store.statsRange(appId, q.from, q.to, shardsEver(app));
   const groups = groupStats(items, q.groupBy, scope);
   const total = groupStats(
     items.map((i) => ({ ...i, sk: "total" })),
@@ -156,11 +162,9 @@ export async function verificationStats(deps: Deps, p: Principal, query: Record<
   const before = new Date(Date.parse(`${q.date}T00:00:00Z`) - 86_400_000)
     .toISOString()
     .slice(0, 10);
-  const [app, items] = await Promise.all([
-    deps.store.getApp(appId),
-    deps.store.usageRange(appId, before, q.date),
-  ]);
+  const app = await deps.store.getApp(appId);
   if (!app) throw new AppError("ResourceNotFound");
+  const items = await deps.store.statsRange(appId, before, q.date, shardsEver(app));
   const day = (d: string) => items.find((i) => i.sk === d);
   return { appId, date: q.date, ...verificationMonitor(day(q.date), day(before), app.alertRules) };
 }

@@ -30,6 +30,7 @@ import {
 import { vendorRecord } from "../rules/records";
 import { sendStats } from "../rules/stats";
 import { type Region, render, segments, withSignature } from "../rules/template";
+import { shardsOn } from "../rules/usage";
 import type { Mailer } from "./email";
 import { reconcile, retryForwards } from "./housekeeping";
 
@@ -68,12 +69,18 @@ export async function runChecks(deps: Deps, mailer?: Mailer) {
   };
 
   const apps = await isolated("apps", [] as App[], () => deps.store.listEnabledApps());
-  const zones = new Map(apps.map((a) => [a.appId, a.timeZone]));
   const counters = await isolated("counters", undefined, () =>
     deps.store.readCounters(
-      apps.map((a) => a.appId),
-      (id) => dayOf(now, zones.get(id) ?? "Asia/Shanghai"),
-      (id) => dayOf(now - DAY_MS, zones.get(id) ?? "Asia/Shanghai"),
+      apps.map((a) => {
+        const today = dayOf(now, a.timeZone);
+        return {
+          appId: a.appId,
+          today,
+          yesterday: dayOf(now - DAY_MS, a.timeZone),
+          hour: hourOf(now, a.timeZone),
+          shards: shardsOn(a.usageShards, today),
+        };
+      }),
     ),
   );
   let fired = 0;
@@ -320,7 +327,7 @@ async function sendThrough(
     );
     await Promise.all([
       deps.store.putMessages(records),
-      deps.store.adjustUsage(
+      deps.store.addStats(
         app.appId,
         base.day,
         sendStats(

@@ -3,7 +3,7 @@
 import type { AlertEvent, AlertRules } from "../rules/alerts";
 import type { FrequencyLimits } from "../rules/frequency";
 import type { Region, TemplateKind } from "../rules/template";
-import type { Ceilings, Thresholds } from "../rules/usage";
+import type { Ceilings, Thresholds, UsageShards } from "../rules/usage";
 import type { ErrorCode } from "./errors";
 import type { CallbackTokens } from "./secrets";
 
@@ -48,6 +48,8 @@ export interface App {
   thresholds: Thresholds;
   /** The operator's highest daily limits for this app; its own limits stay at or below. */
   ceilings?: Ceilings;
+  /** Operator-only: how many shards the day counters are split into (lib/rules/usage.ts). */
+  usageShards?: UsageShards;
   /** ISO country codes allowed; absent or empty: every country. */
   allowedCountries?: string[];
   frequency: FrequencyLimits & { perIp?: IpLimits | null };
@@ -184,6 +186,8 @@ export interface MessageRecord {
   /** The app-local day and hour of the send: statistics are counted there. */
   day?: string;
   hour?: string;
+  /** The shard of the app's day counters it was counted on, when they are sharded. */
+  shard?: number;
   submittedAt?: string;
   reportedAt?: string;
   receivedAt?: string;

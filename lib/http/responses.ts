@@ -107,6 +107,10 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       signatures: { type: "array", items: str },
       thresholds: { type: "object" },
       frequency: { type: "object" },
+      // Day-counter shards: `count` from the app-local day `from`, `before` until then.
+      usageShards: obj({ count: int, from: { type: "string", format: "date" }, before: int }, [
+        "count",
+      ]),
       whitelistSize: int,
       contacts: { type: "object", additionalProperties: ref("Contact") },
       replyWebhook: obj({ url: { type: "string", format: "uri" }, secretSet: { type: "boolean" } }),

@@ -1,6 +1,9 @@
 /**
- * Statistics are counters in the app's day item (pure builders). The stats API and the
- * checker read these counters, never records.
+ * Statistics are counters (pure builders), named "<scope>:<figure>" ("n:submitted",
+ * "t:login-code:delivered", "h:09:verification", "c:US:fail:<code>", "n:carrier:<code>"). Each
+ * scope of a day is its own small item (statItems), never one item per app and day that grows
+ * with the day's templates, countries and codes (docs/performance.md "Write cost"). The stats
+ * API and the checker read these counters, never records.
  */
 import type { MessageStatus } from "../core/model";
 
@@ -22,6 +25,15 @@ export interface Counted {
  */
 const HOURLY = new Set(["recipients", "submitted", "rejected", "failed", "unknown"]);
 
+/** The app-wide figures ("n:<figure>"), each the sum of the day's hours. */
+const APP_FIGURES = new Set([
+  ...HOURLY,
+  "segments",
+  "delivered",
+  "undelivered",
+  "expired",
+]);
+
 export type Adds = Record<string, number>;
 
 const FREQUENCY_CODES = new Set([
@@ -39,18 +51,17 @@ function add(into: Adds, name: string, n = 1): void {
 export function sendStats(entries: Counted[], hour: string): Adds {
   const out: Adds = {};
   for (const e of entries) {
-    for (const scope of ["n", `t:${e.template}`, `c:${e.country}`]) {
+    const failed = e.status === "rejected" || e.status === "failed";
+    const scopes = [`t:${e.template}`, `c:${e.country}`, ...(e.sign ? [`s:${e.sign}`] : [])];
+    for (const scope of scopes) {
       add(out, `${scope}:recipients`);
       add(out, `${scope}:${e.status}`);
       if (e.segments) add(out, `${scope}:segments`, e.segments);
-      if (e.status === "rejected" || e.status === "failed") add(out, `${scope}:fail:${e.code}`);
+      if (failed) add(out, `${scope}:fail:${e.code}`);
     }
-    if (e.sign) {
-      add(out, `s:${e.sign}:recipients`);
-      add(out, `s:${e.sign}:${e.status}`);
-      if (e.segments) add(out, `s:${e.sign}:segments`, e.segments);
-      if (e.status === "rejected" || e.status === "failed") add(out, `s:${e.sign}:fail:${e.code}`);
-    }
+    // The app's own figures are the sum of its hours (mergeStatItems): one item fewer per
+    // send. Only its failure codes are counted app-wide.
+    if (failed) add(out, `n:fail:${e.code}`);
     add(out, `h:${hour}:recipients`);
     if (HOURLY.has(e.status)) add(out, `h:${hour}:${e.status}`);
     if (e.segments) add(out, `h:${hour}:segments`, e.segments);
@@ -84,10 +95,12 @@ export function deliveryStats(
   carrierCode: string,
 ): Adds {
   const out: Adds = {};
-  for (const scope of ["n", `t:${r.template}`, `c:${r.country}`]) add(out, `${scope}:${status}`);
+  for (const scope of [`t:${r.template}`, `c:${r.country}`]) add(out, `${scope}:${status}`);
   if (carrierCode) add(out, `${CARRIER}${carrierCode}`);
   if (r.sign) add(out, `s:${r.sign}:${status}`);
+  // Counted on its hour (the app's figures are the hours' sum); a record without one, app-wide.
   if (r.hour) add(out, `h:${r.hour}:${status}`);
+  else add(out, `n:${status}`);
   if (r.templateKind === "verification" && status === "delivered" && r.hour)
     add(out, `h:${r.hour}:verificationDelivered`);
   return out;
@@ -120,5 +133,55 @@ export function capCarrierCodes(adds: Adds, present: ReadonlySet<string>): Adds 
       add(out, k, v);
     } else add(out, OTHER_CARRIER, v);
   }
+  return out;
+}
+
+/** The scope of the carrier-code counters: one item per app, day and shard, capped. */
+export const CARRIER_SCOPE = "carrier";
+const FAIL = ":fail:";
+
+/**
+ * Which item a counter lives in, and under which attribute: "<scope>:<figure>" goes to the
+ * scope's item as <figure>; a failure code "<scope>:fail:<code>" to an item of its own (as
+ * `count`), so no item grows with the codes of a day; carrier codes to the carrier item.
+ */
+export function statItemOf(name: string): { scope: string; field: string } {
+  if (name.startsWith(CARRIER)) return { scope: CARRIER_SCOPE, field: name.slice(CARRIER.length) };
+  if (name.lastIndexOf(FAIL) > 0) return { scope: name, field: "count" };
+  const i = name.lastIndexOf(":");
+  return { scope: name.slice(0, i), field: name.slice(i + 1) };
+}
+
+/** `adds` split by item: scope → { field: n }. */
+export function statItems(adds: Adds): Map<string, Adds> {
+  const out = new Map<string, Adds>();
+  for (const [name, n] of Object.entries(adds)) {
+    if (n === 0) continue;
+    const { scope, field } = statItemOf(name);
+    const fields = out.get(scope) ?? {};
+    add(fields, field, n);
+    out.set(scope, fields);
+  }
+  return out;
+}
+
+/** Attributes of a stat item that are not counters. */
+const NOT_COUNTERS = new Set(["pk", "sk", "type", "createdAt", "updatedAt", "expiresAt"]);
+
+/** The counters of stat items (any days, shards) summed under their full names. */
+export function mergeStatItems(items: { scope: string; item: Record<string, unknown> }[]): Adds {
+  const out: Adds = {};
+  for (const { scope, item } of items)
+    for (const [field, v] of Object.entries(item)) {
+      if (NOT_COUNTERS.has(field) || typeof v !== "number") continue;
+      const name =
+        scope === CARRIER_SCOPE
+          ? `${CARRIER}${field}`
+          : scope.lastIndexOf(FAIL) > 0 && field === "count"
+            ? scope
+            : `${scope}:${field}`;
+      add(out, name, v);
+      if (scope.startsWith("h:") && APP_FIGURES.has(field)) add(out, `n:${field}`, v);
+    }
   return out;
 }

@@ -1,6 +1,8 @@
 /**
- * An app's daily limits (pure): domestic, international and per-country hard limits, all
- * counters of one item per app and day, reserved together by one conditional ADD.
+ * An app's daily limits (pure): domestic, international and per-country hard limits, the
+ * counters of one small item per app and day (or per shard of it: a slice of every limit
+ * each, for an app that outgrows one partition), reserved together by one conditional ADD.
+ * Statistics live in items of their own (lib/rules/stats.ts).
  */
 import type { ErrorCode } from "../core/errors";
 import type { Expression, Item } from "../store/db";
@@ -67,13 +69,72 @@ export const counter = {
   country: (cc: string) => `lim:cc:${cc}`,
 };
 
-/** What `numbers` add to the limit counters. */
-export function limitCounts(numbers: Candidate[]): Record<string, number> {
+/**
+ * What `numbers` add to the limit counters: the region always, a country only when it has
+ * a threshold (its limit or alert needs the count; any other country's figures are
+ * statistics), so the item stays as small as the app's settings, however many countries the
+ * day reaches. A country threshold set during a day counts from then on.
+ */
+export function limitCounts(numbers: Candidate[], thresholds: Thresholds): Record<string, number> {
   const out: Record<string, number> = {};
+  const counted = thresholds.countries ?? {};
   for (const n of numbers) {
-    for (const name of [counter.region(n.mainland), counter.country(n.country)])
-      out[name] = (out[name] ?? 0) + 1;
+    const names = [counter.region(n.mainland)];
+    if (n.country in counted) names.push(counter.country(n.country));
+    for (const name of names) out[name] = (out[name] ?? 0) + 1;
   }
+  return out;
+}
+
+/** The most shards an app's day counters may be split into. */
+export const MAX_USAGE_SHARDS = 16;
+
+/**
+ * How many shards an app's day counters have. A change takes effect on the next app-local
+ * day (`from`): the slices of a day already counted are never redrawn, which keeps the
+ * limits exact on the day of the change.
+ */
+export interface UsageShards {
+  count: number;
+  from?: string;
+  before?: number;
+}
+
+export const shardsOn = (s: UsageShards | undefined, day: string): number =>
+  !s ? 1 : s.from && day < s.from ? (s.before ?? 1) : s.count;
+
+/**
+ * Shard `s` of `n`: its slice of every limit, limit/n with the remainder on the first shards,
+ * so the slices add up to the limit exactly and no shard can pass its own.
+ */
+export function shardThresholds(t: Thresholds, n: number, s: number): Thresholds {
+  if (n <= 1) return t;
+  const slice = (th: Threshold | undefined): Threshold | undefined =>
+    th?.limit == null
+      ? th
+      : { ...th, limit: Math.floor(th.limit / n) + (s < th.limit % n ? 1 : 0) };
+  return {
+    domestic: slice(t.domestic),
+    international: slice(t.international),
+    ...(t.countries
+      ? {
+          countries: Object.fromEntries(
+            Object.entries(t.countries).map(([cc, th]) => [cc, slice(th) as Threshold]),
+          ),
+        }
+      : {}),
+  };
+}
+
+/** The limit counters of an app's shard items, summed (what alerts and dry runs read). */
+export function sumCounters(items: (Item | undefined)[]): Item | undefined {
+  const present = items.filter((i): i is Item => i !== undefined);
+  if (present.length <= 1) return present[0];
+  const out: Item = { ...present[0] };
+  for (const i of present.slice(1))
+    for (const [k, v] of Object.entries(i))
+      if (k.startsWith("lim:") && typeof v === "number")
+        out[k] = ((out[k] as number | undefined) ?? 0) + v;
   return out;
 }
 

@@ -41,6 +41,7 @@ import {
   TENCENT_DEFAULT_PARAM_LENGTH,
   withSignature,
 } from "../rules/template";
+import { shardsOn } from "../rules/usage";
 import type { IdempotencyRecord, RequestContext } from "../store";
 import { supersededKeys } from "../store/inflight";
 import type { Key } from "../store/keys";
@@ -516,7 +517,8 @@ export async function sendBatch(
             sent.outcome,
           );
     deletes.push(...supersededKeys(placeholder, final));
-    return final;
+    // Sharded day counters: its delivery report is counted on the shard the send was.
+    return shardsOn(app.usageShards, plan.day) > 1 ? { ...final, shard: held.stats.shard } : final;
   });
   const response = answer((p) => records.find((r) => r.to === p.e164) as MessageRecord);
   const fates = new Map<string, Fate>(

@@ -15,9 +15,15 @@ import {
   PRUNE_STALE_AT,
   staleAttributes,
 } from "../rules/frequency";
-import { type Adds, diff, sendStats, sum } from "../rules/stats";
+import { type Adds, diff, sendStats } from "../rules/stats";
 import { DEFAULT_UNSUBSCRIBE_FOOTER } from "../rules/template";
-import { effectiveThresholds, fitWithinLimits, limitCounts } from "../rules/usage";
+import {
+  effectiveThresholds,
+  fitWithinLimits,
+  limitCounts,
+  shardsOn,
+  shardThresholds,
+} from "../rules/usage";
 import type { Item } from "../store/db";
 
 /** What one send request is about, once authenticated and validated. */
@@ -107,8 +113,12 @@ export interface Held {
   holds: Map<string, NumberHold>;
   /** Every number reserved for, by E.164. */
   phones: Map<string, Phone>;
-  /** What the day-counter update already added (limits and optimistic statistics). */
-  applied: Adds;
+  /** What the limit-counter updates already added, per shard of the day counters. */
+  applied: Map<number, Adds>;
+  /** Each number's shard of the day counters, for the numbers they hold. */
+  shardOf: Map<string, number>;
+  /** The optimistic statistics already added, and the shard they went to. */
+  stats: { adds: Adds; shard: number };
   /** Frequency attributes no rule reads any more, by number, to prune (amortised). */
   stale: Map<string, Record<string, number>>;
 }
@@ -123,9 +133,9 @@ export const frequencySend = (plan: SendPlan, n: Phone): FrequencySend => ({
   whitelisted: whitelisted(plan.app, n),
 });
 
-/** Counters one attempt adds: limits for every number, and all of them counted submitted. */
-function optimistic(plan: SendPlan, numbers: Phone[]): Adds {
-  const stats = sendStats(
+/** Statistics of a send before the vendor answers: every recipient counted submitted. */
+function optimisticStats(plan: SendPlan, numbers: Phone[]): Adds {
+  return sendStats(
     numbers.map((n) => ({
       status: "submitted",
       code: "Ok",
@@ -137,37 +147,63 @@ function optimistic(plan: SendPlan, numbers: Phone[]): Adds {
     })),
     plan.hour,
   );
-  return sum(limitCounts(numbers), stats);
 }
 
 const thresholdsOf = (plan: SendPlan) =>
   effectiveThresholds(plan.app.thresholds, plan.app.ceilings);
 
-/** Reserves the app's daily limits for as many numbers as fit, first come first served. */
-async function reserveDailyLimits(deps: Deps, plan: SendPlan, numbers: Phone[]) {
-  const refused = new Map<string, ErrorCode>();
-  let attempt = numbers;
-  for (let i = 0; i < MAX_FIT_ATTEMPTS && attempt.length > 0; i++) {
-    const adds = optimistic(plan, attempt);
-    const r = await deps.store.reserveUsage(
-      plan.app.appId,
-      plan.day,
-      adds,
-      thresholdsOf(plan),
-      plan.at,
-    );
-    if (r.ok) return { fit: attempt, refused, applied: adds };
-    const fit = fitWithinLimits(attempt, r.item, thresholdsOf(plan));
-    for (const { number, code } of fit.refused) refused.set(number.e164, code);
-    attempt = fit.fit;
+const regionCode = (n: Phone): ErrorCode =>
+  n.mainland ? "LimitExceeded.AppMainlandChinaDailyLimit" : "LimitExceeded.AppGlobalDailyLimit";
+
+/**
+ * Reserves the app's daily limits for as many numbers as fit, first come first served. With
+ * the day counters in N shards (a hot app), each shard holds a slice of every limit; the send
+ * starts on shard `start` and moves what a dry shard refuses on to the next, so a number is
+ * refused only when every shard was full for it — exact, since the slices add up to the limit.
+ */
+async function reserveDailyLimits(
+  deps: Deps,
+  plan: SendPlan,
+  numbers: Phone[],
+  shards: number,
+  start: number,
+) {
+  const thresholds = thresholdsOf(plan);
+  const applied = new Map<number, Adds>();
+  const shardOf = new Map<string, number>();
+  let pending = numbers;
+  let refused = new Map<string, ErrorCode>();
+  for (let k = 0; k < shards && pending.length > 0; k++) {
+    const shard = (start + k) % shards;
+    const slice = shardThresholds(thresholds, shards, shard);
+    const here = new Map<string, ErrorCode>();
+    let attempt = pending;
+    for (let i = 0; i < MAX_FIT_ATTEMPTS && attempt.length > 0; i++) {
+      const adds = limitCounts(attempt, thresholds);
+      const r = await deps.store.reserveUsage(
+        plan.app.appId,
+        plan.day,
+        adds,
+        slice,
+        plan.at,
+        shard,
+      );
+      if (r.ok) {
+        applied.set(shard, adds);
+        for (const n of attempt) shardOf.set(n.e164, shard);
+        attempt = [];
+        break;
+      }
+      const fit = fitWithinLimits(attempt, r.item, slice);
+      for (const { number, code } of fit.refused) here.set(number.e164, code);
+      attempt = fit.fit;
+    }
+    // Still contended after several tries: refuse the rest rather than overshoot.
+    for (const n of attempt) here.set(n.e164, regionCode(n));
+    pending = pending.filter((n) => here.has(n.e164));
+    refused = here;
   }
-  // Still contended after several tries: refuse the rest rather than overshoot.
-  for (const n of attempt)
-    refused.set(
-      n.e164,
-      n.mainland ? "LimitExceeded.AppMainlandChinaDailyLimit" : "LimitExceeded.AppGlobalDailyLimit",
-    );
-  return { fit: [] as Phone[], refused, applied: {} as Adds };
+  return { fit: numbers.filter((n) => shardOf.has(n.e164)), refused, applied, shardOf };
 }
 
 /** Takes the segments of as many numbers as the prepaid balance covers. */
@@ -200,6 +236,12 @@ async function reservePackage(deps: Deps, plan: SendPlan, numbers: Phone[]) {
  */
 export async function reserve(deps: Deps, plan: SendPlan, numbers: Phone[]): Promise<Held> {
   const limits: FrequencyLimits = plan.app.frequency ?? {};
+  const shards = shardsOn(plan.app.usageShards, plan.day);
+  const start = shards > 1 ? Math.floor(Math.random() * shards) : 0;
+  // Statistics are written optimistically beside the reservations (one small item per
+  // scope, unconditional), so a crash after the vendor call still counts the send; settle()
+  // corrects them to what happened.
+  const stats = optimisticStats(plan, numbers);
   const [frequency, daily, pkg] = await Promise.all([
     Promise.all(
       numbers.map(async (n) => ({
@@ -212,8 +254,9 @@ export async function reserve(deps: Deps, plan: SendPlan, numbers: Phone[]): Pro
         )),
       })),
     ),
-    reserveDailyLimits(deps, plan, numbers),
+    reserveDailyLimits(deps, plan, numbers, shards, start),
     reservePackage(deps, plan, numbers),
+    deps.store.addStats(plan.app.appId, plan.day, stats, plan.at, start),
   ]);
 
   const refused = new Map<string, ErrorCode>();
@@ -245,6 +288,8 @@ export async function reserve(deps: Deps, plan: SendPlan, numbers: Phone[]): Pro
     holds,
     phones: new Map(numbers.map((n) => [n.e164, n])),
     applied: daily.applied,
+    shardOf: daily.shardOf,
+    stats: { adds: stats, shard: start },
     stale,
   };
 }
@@ -296,21 +341,29 @@ export async function settle(
         ),
       );
   }
-  const handed = held.held.filter((n) => fates.has(n.e164));
-  const actual = sum(
-    limitCounts(handed),
-    sendStats(
-      records.map((r) => ({
-        status: r.status,
-        code: r.code,
-        template: r.template,
-        templateKind: r.templateKind,
-        country: r.country,
-        segments: r.status === "submitted" ? r.segments : 0,
-        sign: r.sign,
-      })),
-      plan.hour,
-    ),
+  // Limits count every number handed to a vendor, on the shard that holds it.
+  const handed = new Map<number, Phone[]>();
+  for (const n of held.held)
+    if (fates.has(n.e164)) {
+      const shard = held.shardOf.get(n.e164) ?? 0;
+      handed.set(shard, [...(handed.get(shard) ?? []), n]);
+    }
+  const thresholds = thresholdsOf(plan);
+  const limitFixes = [...new Set([...held.applied.keys(), ...handed.keys()])].map((shard) => ({
+    shard,
+    adds: diff(limitCounts(handed.get(shard) ?? [], thresholds), held.applied.get(shard) ?? {}),
+  }));
+  const actualStats = sendStats(
+    records.map((r) => ({
+      status: r.status,
+      code: r.code,
+      template: r.template,
+      templateKind: r.templateKind,
+      country: r.country,
+      segments: r.status === "submitted" ? r.segments : 0,
+      sign: r.sign,
+    })),
+    plan.hour,
   );
   await Promise.all([
     ...releases,
@@ -322,7 +375,16 @@ export async function settle(
           plan.at,
         )
       : undefined,
-    deps.store.adjustUsage(plan.app.appId, plan.day, diff(actual, held.applied), plan.at),
+    ...limitFixes.map((f) =>
+      deps.store.adjustUsage(plan.app.appId, plan.day, f.adds, plan.at, f.shard),
+    ),
+    deps.store.addStats(
+      plan.app.appId,
+      plan.day,
+      diff(actualStats, held.stats.adds),
+      plan.at,
+      held.stats.shard,
+    ),
     ...[...held.stale].map(([e164, stale]) =>
       deps.store.pruneFrequency(plan.app.appId, e164, stale),
     ),
@@ -341,7 +403,7 @@ export async function evaluate(
       plan.app.appId,
       numbers.map((n) => n.e164),
     ),
-    deps.store.readUsage(plan.app.appId, plan.day),
+    deps.store.readLimits(plan.app.appId, plan.day, shardsOn(plan.app.usageShards, plan.day)),
     hasPackage(plan.app, plan.template) ? deps.store.readPackage(plan.app.appId) : undefined,
   ]);
   const refused = new Map<string, ErrorCode>();

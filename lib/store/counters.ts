@@ -5,10 +5,13 @@ import {
   frequencyRelease,
   frequencyReservation,
 } from "../rules/frequency";
-import { counterUpdate, type Thresholds, usageExpiry } from "../rules/usage";
+import { mergeStatItems } from "../rules/stats";
+import { counterUpdate, sumCounters, type Thresholds, usageExpiry } from "../rules/usage";
 import { ConditionFailed, type Item } from "./db";
-import { queryAll, type StoreContext } from "./items";
+import type { StoreContext } from "./items";
 import { keys } from "./keys";
+
+const shardList = (shards: number) => Array.from({ length: Math.max(1, shards) }, (_, s) => s);
 
 export function countersStore({ db }: StoreContext) {
   return {
@@ -79,8 +82,9 @@ export function countersStore({ db }: StoreContext) {
     },
 
     /**
-     * Adds to an app's day counters if every limited counter stays within its limit; on
-     * refusal returns the counters as they stand, so the caller can fit what still fits.
+     * Adds to an app's day limit counters (one shard of them) if every limited counter stays
+     * within its limit (the shard's slice); on refusal returns the counters as they stand, so
+     * the caller can fit what still fits.
      */
     async reserveUsage(
       appId: string,
@@ -88,65 +92,102 @@ export function countersStore({ db }: StoreContext) {
       adds: Record<string, number>,
       thresholds: Thresholds,
       at: string,
+      shard = 0,
     ): Promise<{ ok: true } | { ok: false; item: Item | undefined }> {
+      const key = keys.usage(appId, day, shard);
       try {
-        await db.update(
-          keys.usage(appId, day),
-          counterUpdate(adds, thresholds, at, "Usage", usageExpiry(day)),
-        );
+        await db.update(key, counterUpdate(adds, thresholds, at, "Usage", usageExpiry(day)));
         return { ok: true };
       } catch (err) {
         if (!(err instanceof ConditionFailed)) throw err;
-        return { ok: false, item: await db.get(keys.usage(appId, day)) };
+        return { ok: false, item: await db.get(key) };
       }
     },
 
-    /** Adds to an app's day counters unconditionally (statistics, releases). */
+    /** Adds to an app's day limit counters unconditionally (releases, settling). */
     async adjustUsage(
       appId: string,
       day: string,
       adds: Record<string, number>,
       at: string,
+      shard = 0,
     ): Promise<void> {
       if (Object.keys(adds).length === 0) return;
       await db.update(
-        keys.usage(appId, day),
+        keys.usage(appId, day, shard),
         counterUpdate(adds, {}, at, "Usage", usageExpiry(day)),
       );
     },
 
-    async readUsage(appId: string, day: string): Promise<Item | undefined> {
-      return db.get(keys.usage(appId, day));
+    /** An app's day limit counters, every shard summed (dry runs). */
+    async readLimits(appId: string, day: string, shards = 1): Promise<Item | undefined> {
+      if (shards <= 1) return db.get(keys.usage(appId, day));
+      return sumCounters(
+        await db.batchGet(shardList(shards).map((s) => keys.usage(appId, day, s))),
+      );
     },
 
-    /** An app's day counters from `from` to `to` (YYYY-MM-DD), for statistics. */
-    async usageRange(appId: string, from: string, to: string): Promise<Item[]> {
-      return queryAll(db, { pk: keys.usage(appId, "").pk, skBetween: [from, to] });
+    /**
+     * One day as a whole — limit counters and statistics, every shard summed — for tests and
+     * tools; the request paths read only what they need.
+     */
+    async readUsage(appId: string, day: string, shards = 1): Promise<Item | undefined> {
+      const [limits, stats] = await Promise.all([
+        db.batchGet(shardList(shards).map((s) => keys.usage(appId, day, s))),
+        Promise.all(
+          shardList(shards).map((s) =>
+            db.query({
+              pk: keys.statsPartition(appId, s),
+              skBetween: [`${day}#`, `${day}#\uffff`],
+            }),
+          ),
+        ),
+      ]);
+      const items = stats.flatMap((p) => p.items);
+      if (limits.length === 0 && items.length === 0) return undefined;
+      return {
+        ...sumCounters(limits),
+        ...mergeStatItems(items.map((i) => ({ scope: String(i.sk).slice(11), item: i }))),
+      };
     },
 
-    /** Per app: today's and yesterday's counters and the balances, in 100-key batches. */
+    /**
+     * Per app: today's limit counters (every shard), the current hour's statistics today and
+     * yesterday (the anti-fraud and frequency alerts), and the balances, in 100-key batches.
+     */
     async readCounters(
-      appIds: string[],
-      today: (appId: string) => string,
-      yesterday: (appId: string) => string,
+      apps: { appId: string; today: string; yesterday: string; hour: string; shards: number }[],
     ) {
+      const want = apps.map((a) => {
+        const s = shardList(a.shards);
+        return {
+          a,
+          usage: s.map((i) => keys.usage(a.appId, a.today, i)),
+          today: s.map((i) => keys.stats(a.appId, a.today, `h:${a.hour}`, i)),
+          yesterday: s.map((i) => keys.stats(a.appId, a.yesterday, `h:${a.hour}`, i)),
+          pkg: keys.package(a.appId),
+        };
+      });
       const items = await db.batchGet(
-        appIds.flatMap((a) => [
-          keys.usage(a, today(a)),
-          keys.usage(a, yesterday(a)),
-          keys.package(a),
-        ]),
+        want.flatMap((w) => [...w.usage, ...w.today, ...w.yesterday, w.pkg]),
       );
       const byKey = new Map(items.map((i) => [`${i.pk}\u0000${i.sk}`, i]));
       const at = (k: { pk: string; sk: string }) => byKey.get(`${k.pk}\u0000${k.sk}`);
+      const hourOf = (ks: { pk: string; sk: string }[], hour: string) =>
+        mergeStatItems(
+          ks.flatMap((k) => {
+            const item = at(k);
+            return item ? [{ scope: `h:${hour}`, item }] : [];
+          }),
+        );
       return new Map(
-        appIds.map((a) => {
-          const pkg = at(keys.package(a));
+        want.map((w) => {
+          const pkg = at(w.pkg);
           return [
-            a,
+            w.a.appId,
             {
-              today: at(keys.usage(a, today(a))),
-              yesterday: at(keys.usage(a, yesterday(a))),
+              today: { ...sumCounters(w.usage.map(at)), ...hourOf(w.today, w.a.hour) },
+              yesterday: hourOf(w.yesterday, w.a.hour),
               balance: pkg
                 ? {
                     domestic: pkg.domestic as number | undefined,

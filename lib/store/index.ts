@@ -18,6 +18,7 @@ import { optoutsStore } from "./optouts";
 import { packageStore } from "./package";
 import { pullStore } from "./pull";
 import { repliesStore } from "./replies";
+import { statsStore } from "./stats";
 import { templatesStore } from "./templates";
 
 export { MAX_CONTACTS, MAX_WHITELIST } from "./apps";
@@ -45,6 +46,7 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
     ...templatesStore(ctx),
     ...idempotencyStore(ctx),
     ...countersStore(ctx),
+    ...statsStore(ctx),
     ...packageStore(ctx),
     ...messagesStore(ctx),
     ...optoutsStore(ctx),

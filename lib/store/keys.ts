@@ -77,8 +77,21 @@ export const keys = {
     pk: `FREQ#${appId}#${e164}`,
     sk: "FREQ",
   }),
-  /** One app's counters for one day: limits, usage and statistics. */
-  usage: (appId: string, day: string): Key => ({ pk: `USAGE#${appId}`, sk: day }),
+  /**
+   * One app's limit counters for one day, or one shard of them (shard 0 is the unsharded
+   * key): each shard its own partition key, so an app can outgrow one partition.
+   */
+  usage: (appId: string, day: string, shard = 0): Key => ({
+    pk: shard ? `USAGE#${appId}#${shard}` : `USAGE#${appId}`,
+    sk: day,
+  }),
+  /** One scope's statistics of one app-local day (lib/rules/stats.ts statItems), per shard. */
+  stats: (appId: string, day: string, scope: string, shard = 0): Key => ({
+    pk: shard ? `STATS#${appId}#${shard}` : `STATS#${appId}`,
+    sk: `${day}#${scope}`,
+  }),
+  statsPartition: (appId: string, shard = 0) =>
+    shard ? `STATS#${appId}#${shard}` : `STATS#${appId}`,
   /** A number's opt-outs for one app, one attribute per signature. */
   optOut: (appId: string, e164: string): Key => ({ pk: `OPTOUT#${appId}#${e164}`, sk: "OPTOUT" }),
   /** A fired alert: its key (event, threshold, period) is the at-most-once marker. */

@@ -3,18 +3,11 @@
  * orphan reports and the index of timed-out sends.
  */
 import type { App, MessageRecord, MessageStatusItem, StatusReport } from "../core/model";
-import {
-  type Adds,
-  CARRIER,
-  capCarrierCodes,
-  deliveryStats,
-  newCarrierKeys,
-  sum,
-} from "../rules/stats";
-import { counterUpdate } from "../rules/usage";
+import { type Adds, deliveryStats, sum } from "../rules/stats";
 import { ConditionFailed, type Item } from "./db";
 import { type StoreContext, strip } from "./items";
 import { type Key, keys } from "./keys";
+import { statsStore } from "./stats";
 
 /** An open unknown send that a report was found to speak for. */
 interface OpenUnknown {
@@ -80,7 +73,8 @@ export function mergeStatus(
   };
 }
 
-export function messagesStore({ db, ttl }: StoreContext) {
+export function messagesStore(ctx: StoreContext) {
+  const { db, ttl } = ctx;
   const messageItem = (m: MessageRecord): Item => ({
     ...keys.message(m.id),
     type: "Message",
@@ -144,34 +138,10 @@ export function messagesStore({ db, ttl }: StoreContext) {
     return out;
   };
 
-  /**
-   * Adds delivery statistics to an app's day item. Carrier codes are capped (lib/rules/stats.ts):
-   * the update first assumes every code is already counted — the usual case, one request —
-   * and only if one is new reads the item to fold codes beyond the cap into `other`.
-   */
-  const addDeliveryStats = async (appId: string, day: string, adds: Adds, at: string) => {
-    const key = keys.usage(appId, day);
-    const fresh = newCarrierKeys(adds, new Set());
-    const expr = counterUpdate(adds, {}, at);
-    if (fresh.length > 0) {
-      const names = { ...expr.names };
-      const known = fresh.map((k) => {
-        const alias = Object.entries(names).find(([, v]) => v === k)?.[0];
-        return `attribute_exists(${alias})`;
-      });
-      try {
-        await db.update(key, { ...expr, condition: known.join(" AND ") });
-        return;
-      } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-      }
-      const item = await db.get(key);
-      const present = new Set(Object.keys(item ?? {}).filter((k) => k.startsWith(CARRIER)));
-      await db.update(key, counterUpdate(capCarrierCodes(adds, present), {}, at));
-      return;
-    }
-    await db.update(key, expr);
-  };
+  const stats = statsStore(ctx);
+  /** Adds delivery statistics on the shard the message was sent through (hot apps). */
+  const addDeliveryStats = (appId: string, day: string, adds: Adds, at: string, shard = 0) =>
+    stats.addStats(appId, day, adds, at, shard);
 
   return {
     /** One number's records, newest first, one page (GSI by phone and time). */
@@ -464,16 +434,19 @@ export function messagesStore({ db, ttl }: StoreContext) {
           return kept.filter(Boolean).length;
         }),
       ]);
-      const groups = new Map<string, { appId: string; day: string; adds: Adds[] }>();
+      const groups = new Map<string, { appId: string; day: string; shard: number; adds: Adds[] }>();
       for (const w of wins) {
         if (!w?.record.day) continue;
-        const key = `${w.record.appId}#${w.record.day}`;
-        const g = groups.get(key) ?? { appId: w.record.appId, day: w.record.day, adds: [] };
+        const shard = w.record.shard ?? 0;
+        const key = `${w.record.appId}#${w.record.day}#${shard}`;
+        const g = groups.get(key) ?? { appId: w.record.appId, day: w.record.day, shard, adds: [] };
         g.adds.push(deliveryStats(w.record, w.status, w.carrierCode));
         groups.set(key, g);
       }
       await Promise.all(
-        [...groups.values()].map((g) => addDeliveryStats(g.appId, g.day, sum(...g.adds), at)),
+        [...groups.values()].map((g) =>
+          addDeliveryStats(g.appId, g.day, sum(...g.adds), at, g.shard),
+        ),
       );
       const won = wins.filter(Boolean).length;
       return {
@@ -580,6 +553,7 @@ export function messagesStore({ db, ttl }: StoreContext) {
               record.day as string,
               deliveryStats(record, o.status as "delivered" | "undelivered", String(o.carrierCode)),
               at,
+              record.shard,
             );
             return;
           }
@@ -612,7 +586,7 @@ export function messagesStore({ db, ttl }: StoreContext) {
             o.status as "delivered" | "undelivered",
             String(o.carrierCode),
           );
-          await addDeliveryStats(record.appId, record.day, adds, at);
+          await addDeliveryStats(record.appId, record.day, adds, at, record.shard);
         }),
       );
       return { counted, dropped, reconciled };
@@ -668,6 +642,7 @@ export function messagesStore({ db, ttl }: StoreContext) {
                   record.day,
                   deliveryStats(record, "expired", ""),
                   at,
+                  record.shard,
                 );
             } catch (err) {
               if (!(err instanceof ConditionFailed)) throw err;

@@ -183,13 +183,13 @@ describe("verification-code fraud rule", () => {
     app: TestApp,
     counters: { sent: number; delivered: number; yesterday: number },
   ) => {
-    await s.deps.store.adjustUsage(
+    await s.deps.store.addStats(
       app.appId,
       "2026-11-22",
       { "h:10:verification": counters.sent, "h:10:verificationDelivered": counters.delivered },
       START,
     );
-    await s.deps.store.adjustUsage(
+    await s.deps.store.addStats(
       app.appId,
       "2026-11-21",
       { "h:10:verification": counters.yesterday },
