@@ -11,7 +11,7 @@ import { createSenders } from "../lib/providers/senders";
 import { makeHandler } from "../lib/send/handler";
 import { RequestMeter } from "../lib/store/meter";
 import { localClient } from "../local/dynamo";
-import { createDemoApp, seedDemos } from "../local/seed";
+import { createDemoApp, DEMO_SIGN, seedDemos } from "../local/seed";
 import { LOCAL_TABLE, startStack } from "../local/stack";
 
 class CapacityMeter extends RequestMeter {
@@ -103,26 +103,48 @@ try {
       .reduce((a, [, b]) => a + b, 0);
     return { total, byCommand: { ...meter.wcu } };
   };
-  const usageItem = async () => {
-    const out = await localClient(String(process.env.DYNAMODB_ENDPOINT)).send(
-      new QueryCommand({
-        TableName: LOCAL_TABLE,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": { S: `USAGE#${app.appId}` } },
-      }),
-    );
-    const item = out.Items?.[0] ?? {};
+  const sizeOf = (item: Record<string, { S?: string; N?: string }>) =>
     // DynamoDB's item size: attribute names plus values (numbers ~ their digits).
-    const bytes = Object.entries(item).reduce(
+    Object.entries(item).reduce(
       (s, [k, v]) => s + k.length + (v.S?.length ?? v.N?.length ?? JSON.stringify(v).length),
       0,
     );
-    return { day: item.sk?.S ?? "", attributes: Object.keys(item).length, bytes };
+  const itemsOf = async (pk: string) => {
+    const client = localClient(String(process.env.DYNAMODB_ENDPOINT));
+    const items: Record<string, { S?: string; N?: string }>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await client.send(
+        new QueryCommand({
+          TableName: LOCAL_TABLE,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": { S: pk } },
+          ExclusiveStartKey: start as never,
+        }),
+      );
+      items.push(...((out.Items ?? []) as never[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
+  /** The day item (limits) and the largest statistics item, with how many there are. */
+  const usageItem = async () => {
+    const [usage] = await itemsOf(`USAGE#${app.appId}`);
+    const stats = await itemsOf(`STATS#${app.appId}`);
+    const largest = Math.max(0, ...stats.map(sizeOf));
+    return {
+      day: usage?.sk?.S ?? "",
+      attributes: Object.keys(usage ?? {}).length,
+      bytes: sizeOf(usage ?? {}),
+      stats: stats.length,
+      largest,
+    };
   };
   const rows: (string | number)[][] = [
     [
       "day so far",
-      "usage item",
+      "day item (limits)",
+      "statistics items, largest",
       "1-recipient WCU (capacity by command)",
       "200-recipient WCU (capacity by command)",
     ],
@@ -133,17 +155,23 @@ try {
     const u = await usageItem();
     rows.push([
       label,
-      `${u.attributes} attrs, ${(u.bytes / 1024).toFixed(1)} KB`,
+      `${u.attributes} attrs, ${(u.bytes / 1024).toFixed(2)} KB`,
+      `${u.stats}, ${(u.largest / 1024).toFixed(2)} KB`,
       `${one.total.toFixed(1)} ${JSON.stringify(one.byCommand)}`,
       `${wide.total.toFixed(1)} ${JSON.stringify(wide.byCommand)}`,
     ]);
   };
   await measure("fresh day");
   // A diverse day: 50 templates × 100 countries × failure, carrier codes and 24 hours, as the
-  // statistics builders name them (lib/rules/stats.ts), added through the store.
+  // statistics builders name them (lib/rules/stats.ts), added through the store — including
+  // the scopes the measured sends touch (their template, country, signature and hour).
   const { day } = await usageItem();
   const adds: Record<string, number> = {};
   const scopes = [
+    "t:login-code",
+    "c:CN",
+    `s:${DEMO_SIGN}`,
+    ...Array.from({ length: 24 }, (_, h) => `h:${String(h).padStart(2, "0")}`),
     ...Array.from({ length: 50 }, (_, i) => `t:tpl-${i}`),
     ...Array.from(
       { length: 100 },
@@ -153,12 +181,11 @@ try {
   for (const s of scopes)
     for (const k of [
       "recipients",
-      "accepted",
+      "submitted",
       "delivered",
       "undelivered",
       "segments",
-      "fail:InvalidParameterValue.IncorrectPhoneNumber",
-      "fail:FailedOperation.PhoneNumberInBlacklist",
+      ...Array.from({ length: 30 }, (_, c) => `fail:FailedOperation.Code${c}`),
     ])
       adds[`${s}:${k}`] = 3;
   for (let c = 0; c < 40; c++) adds[`n:carrier:CODE${c}`] = 2;
@@ -168,7 +195,7 @@ try {
   }
   const entries = Object.entries(adds);
   for (let i = 0; i < entries.length; i += 60)
-    await deps.store.adjustUsage(
+    await deps.store.addStats(
       app.appId,
       day,
       Object.fromEntries(entries.slice(i, i + 60)),
