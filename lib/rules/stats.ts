@@ -26,13 +26,7 @@ export interface Counted {
 const HOURLY = new Set(["recipients", "submitted", "rejected", "failed", "unknown"]);
 
 /** The app-wide figures ("n:<figure>"), each the sum of the day's hours. */
-const APP_FIGURES = new Set([
-  ...HOURLY,
-  "segments",
-  "delivered",
-  "undelivered",
-  "expired",
-]);
+const APP_FIGURES = new Set([...HOURLY, "segments", "delivered", "undelivered", "expired"]);
 
 export type Adds = Record<string, number>;
 

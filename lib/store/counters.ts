@@ -119,6 +119,11 @@ export function countersStore({ db }: StoreContext) {
       );
     },
 
+    /** One shard's limit counters of a day (tools and tests: each holds at most its slice). */
+    async readShard(appId: string, day: string, shard: number): Promise<Item | undefined> {
+      return db.get(keys.usage(appId, day, shard));
+    },
+
     /** An app's day limit counters, every shard summed (dry runs). */
     async readLimits(appId: string, day: string, shards = 1): Promise<Item | undefined> {
       if (shards <= 1) return db.get(keys.usage(appId, day));
