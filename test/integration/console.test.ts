@@ -2,7 +2,8 @@
  * The console in a real browser (Debian's chromium driven by playwright-core) against the
  * local stack: sign in, the overview equal to GET /v1/stats with a chart drawn, failure
  * analysis naming the vendor codes, a record found by phone and by time, a CSV downloaded and
- * parsed, an opt-out added and removed, campaigns when the API has them. Screenshots of each
+ * parsed, an opt-out added and removed, campaigns when the API has them, a campaign started,
+ * paused and resumed from the view with its progress moving to completed. Screenshots of each
  * view go to test-artifacts/console/ (gitignored). Skipped, saying so, when no chromium.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -31,7 +32,8 @@ let beforeSend = "";
 beforeAll(async () => {
   if (!haveBrowser) return;
   mkdirSync(ARTIFACTS, { recursive: true });
-  s = await startTestStack();
+  // One lane of small chunks: a campaign's progress moves chunk by chunk, slowly enough to see.
+  s = await startTestStack({ campaignLanes: 1, campaignChunkRows: 10 });
   app = await newApp(s);
   beforeSend = new Date(Date.now() - 60_000).toISOString();
   await app.send({
@@ -232,6 +234,144 @@ describe.skipIf(!haveBrowser)("the console in chromium", { timeout: 60_000 }, ()
     const api = await s.api("GET", "/v1/campaigns", { key: app.apiKey });
     const tab = await page.locator('nav a[data-view="campaigns"]').count();
     expect(tab).toBe(api.status === 200 ? 1 : 0);
+  });
+
+  it("shows a campaign's progress move, refresh by refresh, from Start to completed as GET /v1/campaigns/{id} counts it", {
+    timeout: 30_000,
+  }, async () => {
+    const began = Date.now();
+    // One lane of 10-row chunks (the suite's stack): 20 chunks one after another, several
+    // seconds of sending, so the 2 s refresh sees the numbers between 0 and the total.
+    const total = 200;
+    const created = await s.api("POST", "/v1/campaigns", {
+      key: app.apiKey,
+      body: { name: "console-progress", template: "order-shipped" },
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    const csv = [
+      "phone,order,when",
+      // Numbers ending in 1: the emulator accepts them (docs: 4, 44, 444 endings are faults).
+      ...Array.from({ length: total }, (_, i) => `+86139${30_000_001 + i * 10},SO-9,明天`),
+    ].join("\r\n");
+    const up = await fetch(`${s.apiUrl}/v1/campaigns/${id}/recipients`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${app.apiKey}`, "content-type": "text/csv" },
+      body: csv,
+    });
+    expect(((await up.json()) as { accepted: number }).accepted).toBe(total);
+
+    await open("campaigns");
+    const row = `[data-table=campaigns] tr[data-campaign="${id}"]`;
+    /** What the row shows, and which refresh of the list it is from. */
+    const read = async () =>
+      (await page.evaluate(`(() => {
+        const tr = document.querySelector(${JSON.stringify(row)});
+        const num = (sel) => Number(tr?.querySelector(sel)?.textContent);
+        return {
+          refresh: Number(document.querySelector("#campaigns-list")?.dataset.refreshes),
+          status: tr?.querySelector("[data-status]")?.dataset.status,
+          label: tr?.querySelector("[data-status]")?.textContent,
+          done: Number(tr?.querySelector("[data-done]")?.dataset.done),
+          bar: tr?.querySelector("progress")?.value,
+          text: tr?.querySelector(".progress")?.textContent?.trim(),
+          submitted: num("[data-count=submitted]"),
+          rejected: num("[data-count=rejected]"),
+          failed: num("[data-count=failed]"),
+          actions: [...(tr?.querySelectorAll("[data-action]") ?? [])].map((b) => b.dataset.action),
+        };
+      })()`)) as {
+        refresh: number;
+        status?: string;
+        label?: string;
+        done: number;
+        bar?: number;
+        text?: string;
+        submitted: number;
+        rejected: number;
+        failed: number;
+        actions: string[];
+      };
+    type Shown = Awaited<ReturnType<typeof read>>;
+    /** Each refresh's numbers once, in order. */
+    const seen: Shown[] = [];
+    const watch = async (until: (x: Shown) => boolean, ms: number, what: string) => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const x = await read();
+        if (x.status && x.refresh !== seen.at(-1)?.refresh) seen.push(x);
+        if (x.status && until(x)) return x;
+        if (Date.now() > deadline) {
+          await shot("failed-campaigns");
+          throw new Error(`${what}: shown ${JSON.stringify(seen.map((v) => [v.status, v.done]))}`);
+        }
+        await page.waitForTimeout(100);
+      }
+    };
+    const draft = await watch((x) => x.status === "draft", 5000, "the draft listed");
+    expect(draft).toMatchObject({ label: "Draft", done: 0, text: `0 / ${total}` });
+    expect(draft.actions).toEqual(["start", "cancel"]);
+
+    await page.click(`${row} [data-action=start]`);
+    const first = await watch((x) => x.status === "running", 5000, "running after Start");
+    expect(first.label).toBe("Sending");
+    expect(first.actions).toEqual(["pause", "cancel"]);
+    // A later refresh shows more sent, not yet all.
+    const mid = await watch(
+      (x) => x.status === "running" && x.done > first.done && x.done < total,
+      10_000,
+      "progress between refreshes",
+    );
+    expect(mid.bar).toBe(mid.done);
+    expect(mid.text).toBe(`${mid.done} / ${total}`);
+
+    // Paused: chunks in flight finish, then the number holds; Resume goes on from it.
+    await page.click(`${row} [data-action=pause]`);
+    const paused = await watch((x) => x.status === "paused", 5000, "paused after Pause");
+    expect(paused.actions).toEqual(["resume", "cancel"]);
+    // Two refreshes on, at least 2 s after the click: what the view shows is what the API says.
+    const held = await watch(
+      (x) => x.refresh >= paused.refresh + 2,
+      6000,
+      "refreshes while paused",
+    );
+    const apiPaused = (await s.api("GET", `/v1/campaigns/${id}`, { key: app.apiKey })).body;
+    expect(apiPaused.status).toBe("paused");
+    expect(held).toMatchObject({ status: "paused", submitted: apiPaused.counts.submitted });
+    expect(held.done).toBeLessThan(total);
+    await shot("campaigns-paused");
+
+    await page.click(`${row} [data-action=resume]`);
+    const end = await watch((x) => x.status === "completed", 20_000, "completed after Resume");
+    const api = (await s.api("GET", `/v1/campaigns/${id}`, { key: app.apiKey })).body;
+    expect(api.status).toBe("completed");
+    expect(api.counts.pending).toBe(0);
+    const apiDone = ["submitted", "rejected", "failed", "unknown"].reduce(
+      (a, k) => a + api.counts[k],
+      0,
+    );
+    expect(apiDone).toBe(total);
+    expect(end).toMatchObject({
+      label: "Completed",
+      done: apiDone,
+      text: `${apiDone} / ${api.total}`,
+      submitted: api.counts.submitted,
+      rejected: api.counts.rejected,
+      failed: api.counts.failed,
+      actions: [],
+    });
+    // Refresh by refresh the number only grows, and grew at least twice with a value in
+    // between shown: it moved, it did not just jump from 0 to done.
+    const values = seen.map((x) => x.done);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    const rises = values.filter((v, i) => i > 0 && v > (values[i - 1] as number)).length;
+    expect(rises).toBeGreaterThanOrEqual(2);
+    expect(values.some((v) => v > 0 && v < total)).toBe(true);
+    await shot("campaigns");
+    writeFileSync(
+      join(ARTIFACTS, "campaign-progress.json"),
+      JSON.stringify({ ms: Date.now() - began, shown: seen.map((x) => [x.status, x.done]) }),
+    );
   });
 
   it("ran without a script error or a CSP violation", () => {

@@ -1113,36 +1113,134 @@ const keysView: View = async (root) => {
   );
 };
 
+/** A campaign's counters, as GET /v1/campaigns/{id} names them (the CSV export's columns). */
+const COUNT_KEYS = [
+  "pending",
+  "submitted",
+  "rejected",
+  "failed",
+  "unknown",
+  "delivered",
+  "undelivered",
+];
+
+/** Campaign actions by status; every one is POST /v1/campaigns/{id}/<action>. */
+function campaignActions(c: Json): ("start" | "pause" | "resume" | "cancel")[] {
+  switch (c.status) {
+    case "draft":
+      return c.total > 0 ? ["start", "cancel"] : ["cancel"];
+    case "scheduled":
+    case "running":
+      return ["pause", "cancel"];
+    case "paused":
+      // Paused for the marketing window: it resumes by itself, the API refuses `resume`.
+      return c.pauseReason === "user" ? ["resume", "cancel"] : ["pause", "cancel"];
+    default:
+      return [];
+  }
+}
+
+const campaignStatus = (c: Json) => {
+  const label = isLabel(`cs_${c.status}`) ? t(`cs_${c.status}` as Label) : String(c.status);
+  return c.status === "paused" && c.pauseReason === "marketingWindow"
+    ? `${label} (${t("cs_marketingWindow")})`
+    : label;
+};
+
 const campaigns: View = async (root) => {
-  const list = await get(`/v1/campaigns?${qs({})}`);
-  const rows: Json[] = list.campaigns ?? [];
+  // Only an app's own key sends (the API refuses campaign actions with the operator key).
+  const canAct = ownApp(sessionStorage.getItem(KEY) ?? "") !== undefined;
+  let rows: Json[] = [];
+  let refreshes = 0;
+  const body = h("div", { id: "campaigns-list" });
+  const count = (c: Json, k: string): number => c.counts?.[k] ?? 0;
   const done = (c: Json) =>
-    ["submitted", "rejected", "failed", "unknown"].reduce((a, k) => a + (c.counts?.[k] ?? 0), 0);
-  root.append(
-    exportButton(() => download(toCsv(["id", "name", "status", "total"], rows), "campaigns.csv")),
-    table(
-      [
-        ["name", (c: Json) => c.name],
-        ["status", (c) => c.status],
-        ["total", (c) => c.total],
+    ["submitted", "rejected", "failed", "unknown"].reduce((a, k) => a + count(c, k), 0);
+  const act = async (button: HTMLButtonElement, c: Json, action: string) => {
+    button.disabled = true;
+    try {
+      await call("POST", `/v1/campaigns/${encodeURIComponent(c.id)}/${action}`, {});
+      await refresh();
+    } catch (err) {
+      button.disabled = false;
+      fail(err);
+    }
+  };
+  const actions = (c: Json) =>
+    h(
+      "span",
+      { class: "actions" },
+      ...campaignActions(c).map((a) => {
+        const b = h("button", { type: "button", class: "small", "data-action": a }, t(a));
+        b.addEventListener("click", () => act(b as HTMLButtonElement, c, a));
+        return b;
+      }),
+    );
+  // Fetched first, then swapped in: the table never blanks between refreshes. A button's
+  // refresh may overlap the timer's: an answer older than the one shown is dropped.
+  let asked = 0;
+  let shown = 0;
+  const refresh = async () => {
+    const ticket = ++asked;
+    const list = await get(`/v1/campaigns?${qs({})}`);
+    if (ticket < shown) return;
+    shown = ticket;
+    rows = list.campaigns ?? [];
+    body.replaceChildren(
+      table(
         [
-          "progress",
-          (c) =>
-            h(
-              "span",
-              { class: "progress", "data-campaign": c.id, "data-done": done(c) },
-              h("progress", { max: c.total || 1, value: done(c) }),
-              ` ${done(c)} / ${c.total}`,
-            ),
+          ["name", (c: Json) => c.name],
+          ["status", (c) => h("span", { "data-status": c.status }, campaignStatus(c))],
+          ["total", (c) => c.total],
+          [
+            "progress",
+            (c) =>
+              h(
+                "span",
+                { class: "progress", "data-done": done(c), "data-total": c.total },
+                h("progress", { max: c.total || 1, value: done(c) }),
+                ` ${done(c)} / ${c.total}`,
+              ),
+          ],
+          ["submitted", (c) => h("span", { "data-count": "submitted" }, count(c, "submitted"))],
+          ["rejected", (c) => h("span", { "data-count": "rejected" }, count(c, "rejected"))],
+          ["failed", (c) => h("span", { "data-count": "failed" }, count(c, "failed"))],
+          ["delivered", (c) => count(c, "delivered")],
+          ...(canAct ? [["", actions] as [string, (c: Json) => Child]] : []),
         ],
-        ["delivered", (c) => c.counts?.delivered ?? 0],
-      ],
-      rows,
-      "campaigns",
+        rows,
+        "campaigns",
+      ),
+    );
+    for (const [i, tr] of body.querySelectorAll("tbody tr").entries())
+      (tr as HTMLElement).dataset.campaign = rows[i]?.id;
+    body.dataset.refreshes = String(++refreshes);
+  };
+  root.append(
+    exportButton(() =>
+      download(
+        toCsv(
+          ["id", "name", "status", "total", ...COUNT_KEYS],
+          rows.map((c) => ({
+            ...c,
+            ...Object.fromEntries(COUNT_KEYS.map((k) => [k, count(c, k)])),
+          })),
+        ),
+        "campaigns.csv",
+      ),
     ),
+    body,
   );
-  // Live progress: the view refreshes itself while it is open.
-  timer = window.setTimeout(() => current === "campaigns" && show("campaigns"), 2000);
+  await refresh();
+  // Live progress: the list refreshes itself every 2 s while the view is open.
+  const tick = () => {
+    timer = window.setTimeout(async () => {
+      if (!root.isConnected) return;
+      await refresh().catch((err) => root.isConnected && fail(err));
+      if (root.isConnected) tick();
+    }, 2000);
+  };
+  tick();
 };
 
 const VIEWS: Record<string, View> = {
@@ -1317,11 +1415,14 @@ async function renderShell() {
   );
 }
 
+/** The app an app key names (sgk_<appId>_…); undefined for the operator key. */
+const ownApp = (key: string) => /^sgk_([0-9A-Z]{26})_/.exec(key)?.[1];
+
 async function start() {
   const key = sessionStorage.getItem(KEY);
   if (!key) return renderSignIn();
-  // An app key names its app (sgk_<appId>_…); the operator picks one, remembered in the tab.
-  const own = /^sgk_([0-9A-Z]{26})_/.exec(key)?.[1];
+  // An app key names its app; the operator picks one, remembered in the tab.
+  const own = ownApp(key);
   let appId = own ?? sessionStorage.getItem(APP) ?? "";
   if (!appId) {
     const apps = await get("/v1/apps");
