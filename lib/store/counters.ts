@@ -9,6 +9,7 @@ import { counterUpdate, type Thresholds, usageExpiry } from "../rules/usage";
 import { ConditionFailed, type Item } from "./db";
 import { queryAll, type StoreContext } from "./items";
 import { keys } from "./keys";
+import { packageOf } from "./package";
 
 export function countersStore({ db }: StoreContext) {
   return {
@@ -147,12 +148,7 @@ export function countersStore({ db }: StoreContext) {
             {
               today: at(keys.usage(a, today(a))),
               yesterday: at(keys.usage(a, yesterday(a))),
-              balance: pkg
-                ? {
-                    domestic: pkg.domestic as number | undefined,
-                    international: pkg.international as number | undefined,
-                  }
-                : undefined,
+              balance: packageOf(pkg),
             },
           ] as const;
         }),
