@@ -2,7 +2,7 @@
  * The prepaid package as the vendors bill it (pure; docs/api.md "Prepaid package"): the
  * domestic balance counts segments, the international one money — a price per segment and
  * country, in whatever currency the operator uses — and each region either stops sending when
- * used up or continues and alerts (docs/providers/huawei.md "Packages": 用尽即停 or 超出部分
+ * used up or continues and alerts (docs/providers/huawei.md §6.7: 用尽即停 or 超出部分
  * 按需计费). Money is held as integer micro-units, so adding and taking back never drifts.
  */
 import type { PackageConfig } from "../core/model";
