@@ -5,6 +5,7 @@
 import * as z from "zod/mini";
 import { ALERT_EVENTS } from "../rules/alerts";
 import { MAX_ONE_DAY, MAX_WINDOW_LIMIT } from "../rules/frequency";
+import { hasMoneyPrecision } from "../rules/package";
 import { isValidIntlSign, isValidSign, MAX_BODY } from "../rules/template";
 import { MAX_USAGE_SHARDS } from "../rules/usage";
 import { isUsableSecret } from "../webhooks/sign";
@@ -203,17 +204,60 @@ export const optOutSchema = z.strictObject({
   note: z.optional(text(0, 256)),
 });
 
+/** An amount of the operator's currency: up to 100,000,000 with at most four decimals. */
+const money = (min: "zero" | "positive") =>
+  z
+    .number()
+    .check(
+      min === "zero" ? z.gte(0) : z.gt(0, "must be more than 0"),
+      z.lte(100_000_000),
+      z.refine(hasMoneyPrecision, "must have at most 4 decimals"),
+    );
+/** The price of one segment: more than 0, at most 10,000, at most four decimals. */
+const price = z
+  .number()
+  .check(
+    z.gt(0, "must be more than 0"),
+    z.lte(10_000),
+    z.refine(hasMoneyPrecision, "must have at most 4 decimals"),
+  );
+const onExhausted = z.optional(z.enum(["stop", "continue"]));
+
 export const packageSchema = z.partial(
   z.strictObject({
-    domestic: z.strictObject({ segments: count, alertBelow: z.optional(count) }),
+    domestic: z.strictObject({
+      segments: count,
+      alertBelow: z.optional(count),
+      onExhausted,
+    }),
     international: z.strictObject({
-      amount: count,
+      amount: money("zero"),
       alertPercents: z.optional(
         z.array(z.number().check(z.gte(0), z.lte(100))).check(z.maxLength(5)),
       ),
+      prices: z.optional(
+        z
+          .record(country, price)
+          .check(z.refine((p) => Object.keys(p).length <= 250, "must name at most 250 countries")),
+      ),
+      defaultPrice: z.optional(price),
+      onExhausted,
     }),
   }),
 );
+
+/** POST …/package/top-ups: positive amounts added to the balances (docs/api.md). */
+export const topUpSchema = z
+  .strictObject({
+    domestic: z.optional(z.strictObject({ segments: whole(1, 100_000_000) })),
+    international: z.optional(z.strictObject({ amount: money("positive") })),
+  })
+  .check(
+    z.refine(
+      (t) => t.domestic !== undefined || t.international !== undefined,
+      "give domestic.segments and/or international.amount to add",
+    ),
+  );
 
 export const contactSchema = z.strictObject({
   name: text(1, 64),

@@ -7,6 +7,7 @@ import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
 import { ulid } from "../core/ids";
 import type { App, Campaign, Group, Template } from "../core/model";
+import { cheapestSegment, onExhausted, shownBalance } from "../rules/package";
 import { checkParams, isValidSign } from "../rules/template";
 import type { Chunk, Row, RowResult } from "../store";
 import type { Item } from "../store/db";
@@ -362,12 +363,16 @@ export async function startCampaign(
     );
   const { app, template } = await appAndTemplate(deps, appId, c.template);
   const region = template.region;
-  if (app.package?.[region] !== undefined) {
+  // A "stop" package must cover the estimate: segments at home; abroad the segments at the
+  // lowest price the package has (a floor — each row is still charged its country's price
+  // and refused when the balance runs out). A "continue" package sends on past its end.
+  if (app.package?.[region] !== undefined && onExhausted(app.package, region) === "stop") {
     const balance = (await deps.store.readPackage(appId))?.[region] ?? 0;
-    if (balance < c.estimate.segments)
+    const need = c.estimate.segments * cheapestSegment(app.package, region);
+    if (balance < need)
       throw new AppError(
         "FailedOperation.InsufficientBalanceInSmsPackage",
-        `The campaign needs ${c.estimate.segments} segments; the ${region} balance is ${balance}. Top it up or remove recipients.`,
+        `The campaign needs ${shownBalance(region, need)}${region === "domestic" ? " segments" : " at least"}; the ${region} balance is ${shownBalance(region, balance)}. Top it up or remove recipients.`,
         { status: 409 },
       );
   }

@@ -196,7 +196,11 @@ export const catalogue = {
   ],
   "FailedOperation.InsufficientBalanceInSmsPackage": [
     403,
-    "The prepaid package is used up; top it up with PUT package.",
+    "The prepaid package is used up; the operator tops it up (POST …/package/top-ups) or sets it anew (PUT …/package).",
+  ],
+  "FailedOperation.CountryNotPricedInSmsPackage": [
+    403,
+    "The international package has no price for this number's country; the operator adds it to international.prices or sets international.defaultPrice (PUT …/package).",
   ],
   "LimitExceeded.AppCountryOrRegionInBlacklist": [
     403,

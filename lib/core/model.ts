@@ -29,12 +29,25 @@ export interface AlertContact {
 }
 
 export interface PackageConfig {
-  /** When the balances were last set: a top-up starts a new alert period. */
+  /** When the package was last set with PUT (a top-up starts its own period on the balance item). */
   setAt?: string;
-  /** Prepaid domestic segments bought, and the balance that raises an alert. */
-  domestic?: { segments: number; alertBelow?: number };
-  /** Prepaid international segments bought, and the alert percentages of that amount. */
-  international?: { amount: number; alertPercents?: number[] };
+  /**
+   * Prepaid domestic segments bought, the balance that raises an alert, and what happens when
+   * it is used up: refuse ("stop", the default) or send on into a negative balance and alert.
+   */
+  domestic?: { segments: number; alertBelow?: number; onExhausted?: "stop" | "continue" };
+  /**
+   * The international amount bought, in the operator's currency (≤ 4 decimals), the alert
+   * percentages of what was bought, the price of one segment per ISO country and for any other
+   * country, and what happens when it is used up. Without prices every segment costs 1.
+   */
+  international?: {
+    amount: number;
+    alertPercents?: number[];
+    prices?: Record<string, number>;
+    defaultPrice?: number;
+    onExhausted?: "stop" | "continue";
+  };
 }
 
 export interface App {

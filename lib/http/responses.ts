@@ -41,6 +41,14 @@ const SCOPES = ["send", "read", "admin"];
 const EVENTS = ["overVolume", "limitReached", "packageBalance", "antiFraud", "frequencyLimit"];
 const KINDS = ["verification", "notification", "marketing"];
 const REGIONS = ["domestic", "international"];
+/** The operator's currency, up to four decimals (the international package). */
+const money: Schema = { type: "number", minimum: 0 };
+const onExhausted: Schema = { type: "string", enum: ["stop", "continue"] };
+/** Balances: domestic segments, international money; below zero after a "continue" overdraw. */
+const balances: Schema = obj({
+  domestic: { type: "integer", description: "segments" },
+  international: { type: "number", description: "the operator's currency" },
+});
 
 /** Shared shapes, as components/schemas. */
 export const COMPONENT_SCHEMAS: Record<string, Schema> = {
@@ -266,8 +274,8 @@ export const RESPONSES: Record<string, { schema?: Schema; headers?: Record<strin
           event: { type: "string", enum: EVENTS },
           code: { type: "string", description: "The short code the SMS carries" },
           subject: str,
-          value: { type: ["integer", "string"] },
-          threshold: int,
+          value: { type: ["number", "string"] },
+          threshold: { type: "number", minimum: 0 },
           at: time,
           updatedAt: time,
           state: { type: "string", enum: ["done", "pending"] },
@@ -299,14 +307,42 @@ export const RESPONSES: Record<string, { schema?: Schema; headers?: Record<strin
     schema: obj(
       {
         purchased: obj({
-          domestic: obj({ segments: int, alertBelow: int }),
-          international: obj({ amount: int, alertPercents: { type: "array", items: int } }),
+          domestic: obj({ segments: int, alertBelow: int, onExhausted }),
+          international: obj({
+            amount: money,
+            alertPercents: { type: "array", items: { type: "number" } },
+            prices: {
+              type: "object",
+              additionalProperties: money,
+              description: "ISO country → the price of one segment",
+            },
+            defaultPrice: money,
+            onExhausted,
+          }),
           setAt: time,
         }),
-        remaining: obj({ domestic: { type: "integer" }, international: { type: "integer" } }),
+        remaining: balances,
+        period: obj(
+          {
+            startedAt: { ...time, description: "the last PUT or top-up: a new alert period" },
+            bought: balances,
+          },
+          ["startedAt", "bought"],
+        ),
       },
       ["purchased", "remaining"],
     ),
+  },
+  "GET /v1/apps/{appId}/package/top-ups": {
+    schema: list("topUps", ref("TopUp"), { cursor }),
+  },
+  "POST /v1/apps/{appId}/package/top-ups": {
+    schema: {
+      allOf: [
+        ref("PackageView"),
+        obj({ topUps: { type: "array", items: ref("TopUp") } }, ["topUps"]),
+      ],
+    },
   },
   "GET /v1/replies": {
     schema: list(
@@ -398,6 +434,18 @@ export const RESPONSES: Record<string, { schema?: Schema; headers?: Record<strin
 };
 
 COMPONENT_SCHEMAS.PackageView = RESPONSES["GET /v1/apps/{appId}/package"]?.schema as Schema;
+COMPONENT_SCHEMAS.TopUp = obj(
+  {
+    id: str,
+    at: time,
+    by: { type: "string", description: "who topped up: operator" },
+    requestId: str,
+    region: { type: "string", enum: REGIONS },
+    amount: { type: "number", exclusiveMinimum: 0, description: "segments, or money abroad" },
+    balanceAfter: { type: "number", description: "the region's balance right after it" },
+  },
+  ["id", "at", "by", "region", "amount", "balanceAfter"],
+);
 (RESPONSES["GET /v1/apps/{appId}/package"] as { schema: Schema }).schema = ref("PackageView");
 
 /** operationIds, for generated clients: stable names, one per route. */
@@ -430,6 +478,8 @@ export const OPERATION_IDS: Record<string, string> = {
   "GET /v1/apps/{appId}/alerts": "listAlerts",
   "GET /v1/apps/{appId}/package": "getPackage",
   "PUT /v1/apps/{appId}/package": "setPackage",
+  "POST /v1/apps/{appId}/package/top-ups": "topUpPackage",
+  "GET /v1/apps/{appId}/package/top-ups": "listPackageTopUps",
   "GET /v1/replies": "listReplies",
   "GET /v1/stats": "getStats",
   "GET /openapi.json": "getOpenApi",

@@ -69,7 +69,12 @@ export function validate<S extends z.$ZodType>(schema: S, value: unknown, where 
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = [where, ...(issue?.path ?? []).map(String)].filter(Boolean).join(".") || "body";
-  throw new AppError("InvalidParameter", `${field}: ${issue?.message ?? "invalid"}`);
+  // Strict objects name the fields they do not know (docs/api.md "Conventions").
+  const message =
+    issue?.code === "unrecognized_keys"
+      ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`
+      : (issue?.message ?? "invalid");
+  throw new AppError("InvalidParameter", `${field}: ${message}`);
 }
 
 function toRequest(event: APIGatewayProxyEventV2, clock: Clock): HttpRequest {

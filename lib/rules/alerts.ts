@@ -5,6 +5,7 @@
  */
 import type { AlertContact, App } from "../core/model";
 import type { Item } from "../store/db";
+import { formatMoney, fromMicros, MICROS, onExhausted, priced, toMicros } from "./package";
 import { counter } from "./usage";
 
 /**
@@ -62,6 +63,8 @@ export interface Alert {
   /** The current value and the threshold it crossed ({3} and {4}). */
   value: number;
   threshold: number;
+  /** Value and threshold are money (the international package with prices): shown with decimals. */
+  money?: boolean;
 }
 
 export interface AlertInputs {
@@ -71,7 +74,18 @@ export interface AlertInputs {
   today: Item | undefined;
   /** The same hour yesterday lives in yesterday's item. */
   yesterday: Item | undefined;
-  balance: { domestic?: number; international?: number } | undefined;
+  /**
+   * The package's balance item (lib/store/package.ts): domestic segments, international
+   * micro-units, what was bought in the current period and when it started.
+   */
+  balance:
+    | {
+        domestic?: number;
+        international?: number;
+        bought?: { domestic?: number; international?: number };
+        periodAt?: string;
+      }
+    | undefined;
 }
 
 /** Region names short enough to leave room for a suffix in a 6-character variable. */
@@ -114,8 +128,10 @@ export function dueAlerts({ app, day, hour, today, yesterday, balance }: AlertIn
   for (const [cc, t] of Object.entries(app.thresholds.countries ?? {}))
     volume(cc, num(today, counter.country(cc)), t);
 
-  // Balances: once per threshold per purchase (a top-up starts a new period).
+  // Balances: once per threshold per period — a PUT or a top-up starts a new one (the
+  // balance item's periodAt; packages set before it existed: the app's setAt).
   const pkg = app.package;
+  const period = balance?.periodAt ?? pkg?.setAt ?? "";
   if (
     pkg?.domestic?.alertBelow != null &&
     balance?.domestic !== undefined &&
@@ -123,7 +139,7 @@ export function dueAlerts({ app, day, hour, today, yesterday, balance }: AlertIn
   ) {
     out.push({
       event: "packageBalance",
-      key: `packageBalance#domestic#${pkg.domestic.alertBelow}#${pkg.domestic.segments}#${pkg.setAt ?? ""}`,
+      key: `packageBalance#domestic#${pkg.domestic.alertBelow}#${pkg.domestic.segments}#${period}`,
       code: "国内余量低",
       subject: `国内套餐包余量${balance.domestic}条，低于${pkg.domestic.alertBelow}条`,
       value: balance.domestic,
@@ -131,18 +147,49 @@ export function dueAlerts({ app, day, hour, today, yesterday, balance }: AlertIn
     });
   }
   if (pkg?.international && balance?.international !== undefined) {
+    // Percentages of what was bought this period, in micro-units; without prices the amount
+    // counts segments and the sentence says so.
+    const bought = balance.bought?.international ?? toMicros(pkg.international.amount);
+    const left = balance.international;
+    const money = priced(pkg);
     for (const pct of pkg.international.alertPercents ?? DEFAULT_BALANCE_PERCENTS) {
-      if (balance.international < (pkg.international.amount * pct) / 100) {
+      const below = (bought * pct) / 100;
+      if (left < below) {
         out.push({
           event: "packageBalance",
-          key: `packageBalance#international#${pct}#${pkg.international.amount}#${pkg.setAt ?? ""}`,
+          key: `packageBalance#international#${pct}#${pkg.international.amount}#${period}`,
           code: "国际余量低",
-          subject: `国际套餐包余量${balance.international}条，低于${pct}%（${Math.ceil((pkg.international.amount * pct) / 100)}条）`,
-          value: balance.international,
-          threshold: Math.ceil((pkg.international.amount * pct) / 100),
+          subject: money
+            ? `国际套餐包余额${formatMoney(left)}，低于${pct}%（${formatMoney(Math.round(below))}）`
+            : `国际套餐包余量${fromMicros(left)}条，低于${pct}%（${Math.ceil(below / MICROS)}条）`,
+          value: fromMicros(left),
+          threshold: money ? fromMicros(Math.round(below)) : Math.ceil(below / MICROS),
+          ...(money ? { money } : {}),
         });
       }
     }
+  }
+  // A "continue" package used up: sending goes on past it, and the contacts hear so once.
+  for (const region of ["domestic", "international"] as const) {
+    const left = balance?.[region];
+    if (!pkg?.[region] || onExhausted(pkg, region) !== "continue" || left === undefined) continue;
+    if (left > 0) continue;
+    const name = SCOPE_NAMES[region] as string;
+    const shown =
+      region === "domestic"
+        ? `${left}条`
+        : priced(pkg)
+          ? formatMoney(left)
+          : `${fromMicros(left)}条`;
+    out.push({
+      event: "packageBalance",
+      key: `packageBalance#${region}#exhausted#${period}`,
+      code: `${name}套餐用尽`,
+      subject: `${name}套餐包已用尽（余${region === "domestic" || !priced(pkg) ? "量" : "额"}${shown}），按设置继续发送`,
+      value: region === "domestic" ? left : fromMicros(left),
+      threshold: 0,
+      ...(region === "international" && priced(pkg) ? { money: true } : {}),
+    });
   }
 
   const rules = {
@@ -194,6 +241,20 @@ export function shortNumber(n: number): string {
 }
 
 /**
+ * An amount of money as at most ALERT_PARAM_MAX characters, never overstating it: as many of
+ * its four decimals as fit, rounded down (Huawei's MONEY variables take digits and `.`).
+ */
+export function shortMoney(x: number): string {
+  const v = Math.max(0, x);
+  if (v >= 1_000_000) return shortNumber(v);
+  for (let d = 4; d >= 0; d--) {
+    const shown = String(Number((Math.floor(v * 10 ** d + 1e-9) / 10 ** d).toFixed(d)));
+    if (shown.length <= ALERT_PARAM_MAX) return shown;
+  }
+  return shortNumber(v);
+}
+
+/**
  * The app as {1}: its name with only letters, digits and CJK characters kept (no `.` or `。`
  * for Huawei, nothing that reads as a URL or a contact for either), cut to the limit; the
  * app id's head when nothing is left.
@@ -208,7 +269,8 @@ export function alertLabel(app: Pick<App, "appId" | "name">): string {
 
 /** The four values of ALERT_TEMPLATE_BODY for one alert. */
 export function alertParams(app: Pick<App, "appId" | "name">, alert: Alert): string[] {
-  return [alertLabel(app), alert.code, shortNumber(alert.value), shortNumber(alert.threshold)];
+  const short = alert.money ? shortMoney : shortNumber;
+  return [alertLabel(app), alert.code, short(alert.value), short(alert.threshold)];
 }
 
 /** The e-mail for an alert: the whole sentence, nothing shortened. */

@@ -15,6 +15,7 @@ import {
   PRUNE_STALE_AT,
   staleAttributes,
 } from "../rules/frequency";
+import { costOf, fitCount, onExhausted } from "../rules/package";
 import { type Adds, diff, sendStats } from "../rules/stats";
 import { DEFAULT_UNSUBSCRIBE_FOOTER } from "../rules/template";
 import {
@@ -62,7 +63,10 @@ export function countryAllowed(app: App, p: Phone): boolean {
   return !table || Object.keys(table).length === 0 || p.country in table;
 }
 
-/** Per-recipient rules that need no counters: marketing hours, opt-outs, allowed countries. */
+/**
+ * Per-recipient rules that need no counters: marketing hours, opt-outs, allowed countries, and
+ * a price in the international package for the number's country (docs/api.md "Prepaid package").
+ */
 export function screen(
   plan: SendPlan,
   phones: Phone[],
@@ -79,6 +83,11 @@ export function screen(
       refused.set(p.e164, "FailedOperation.PhoneNumberInBlacklist");
     else if (!countryAllowed(app, p))
       refused.set(p.e164, "LimitExceeded.AppCountryOrRegionInBlacklist");
+    else if (
+      hasPackage(app, template) &&
+      costOf(app.package, template.region, p.country, 1) === undefined
+    )
+      refused.set(p.e164, "FailedOperation.CountryNotPricedInSmsPackage");
   }
   return refused;
 }
@@ -95,13 +104,19 @@ const hasPackage = (app: App, t: Template) =>
     ? app.package?.domestic !== undefined
     : app.package?.international !== undefined;
 const whitelisted = (app: App, p: Phone) => Boolean(app.whitelist?.[p.e164]);
+/**
+ * What `segments` segments to this number take from the package: segments at home, the
+ * country's price in micro-units abroad (screen() refused numbers without a price).
+ */
+const packageCost = (plan: SendPlan, n: Phone, segments: number) =>
+  costOf(plan.app.package, packageRegion(plan.template), n.country, segments) ?? 0;
 
 /** What one number holds after the reservations; a number any rule refused is given all of it back. */
 export interface NumberHold {
   /** The frequency item as it was before the reservation (to undo it exactly); absent: no slot. */
   frequency?: { old: Item | undefined };
-  /** Whether the number's estimated segments were taken from the prepaid balance. */
-  package: boolean;
+  /** What was taken from the prepaid balance for the number's estimate (segments or micro-units); 0: nothing. */
+  package: number;
 }
 
 /** What the reservations hold, and what they refused. */
@@ -206,27 +221,38 @@ async function reserveDailyLimits(
   return { fit: numbers.filter((n) => shardOf.has(n.e164)), refused, applied, shardOf };
 }
 
-/** Takes the segments of as many numbers as the prepaid balance covers. */
+/**
+ * Takes the cost of as many numbers as the prepaid balance covers, first come first served; a
+ * "continue" package takes every number's cost, going below zero if it must (one `ADD`, exact).
+ */
 async function reservePackage(deps: Deps, plan: SendPlan, numbers: Phone[]) {
   if (!hasPackage(plan.app, plan.template) || plan.segments === 0)
-    return { fit: [] as Phone[], refused: new Map<string, ErrorCode>() };
+    return { fit: [] as Phone[], refused: new Map<string, ErrorCode>(), costs: new Map() };
+  const region = packageRegion(plan.template);
+  const overdraw = onExhausted(plan.app.package, region) === "continue";
   const refused = new Map<string, ErrorCode>();
+  const costs = new Map(numbers.map((n) => [n.e164, packageCost(plan, n, plan.segments)]));
+  const total = (ns: Phone[]) => ns.reduce((t, n) => t + (costs.get(n.e164) ?? 0), 0);
   let attempt = numbers;
   for (let i = 0; i < MAX_FIT_ATTEMPTS && attempt.length > 0; i++) {
     const r = await deps.store.reservePackage(
       plan.app.appId,
-      packageRegion(plan.template),
-      attempt.length * plan.segments,
+      region,
+      total(attempt),
       plan.at,
+      overdraw,
     );
-    if (r.ok) return { fit: attempt, refused };
-    const fits = Math.max(0, Math.floor(r.remaining / plan.segments));
+    if (r.ok) return { fit: attempt, refused, costs };
+    const fits = fitCount(
+      attempt.map((n) => costs.get(n.e164) ?? 0),
+      r.remaining,
+    );
     for (const n of attempt.slice(Math.min(fits, attempt.length - 1)))
       refused.set(n.e164, "FailedOperation.InsufficientBalanceInSmsPackage");
     attempt = attempt.slice(0, Math.min(fits, attempt.length - 1));
   }
   for (const n of attempt) refused.set(n.e164, "FailedOperation.InsufficientBalanceInSmsPackage");
-  return { fit: [] as Phone[], refused };
+  return { fit: [] as Phone[], refused, costs };
 }
 
 /**
@@ -260,7 +286,7 @@ export async function reserve(deps: Deps, plan: SendPlan, numbers: Phone[]): Pro
   ]);
 
   const refused = new Map<string, ErrorCode>();
-  const holds = new Map<string, NumberHold>(numbers.map((n) => [n.e164, { package: false }]));
+  const holds = new Map<string, NumberHold>(numbers.map((n) => [n.e164, { package: 0 }]));
   const stale = new Map<string, Record<string, number>>();
   for (const f of frequency) {
     const send = frequencySend(plan, f.number);
@@ -281,7 +307,7 @@ export async function reserve(deps: Deps, plan: SendPlan, numbers: Phone[]): Pro
   // The first refusal in the order frequency, daily limit, balance is the one reported.
   for (const [e164, code] of daily.refused) if (!refused.has(e164)) refused.set(e164, code);
   for (const [e164, code] of pkg.refused) if (!refused.has(e164)) refused.set(e164, code);
-  for (const n of pkg.fit) (holds.get(n.e164) as NumberHold).package = true;
+  for (const n of pkg.fit) (holds.get(n.e164) as NumberHold).package = pkg.costs.get(n.e164) ?? 0;
   return {
     held: numbers.filter((n) => !refused.has(n.e164)),
     refused,
@@ -302,7 +328,8 @@ export type Fate = { status: "accepted"; segments: number } | { status: "refused
  * - frequency slots of numbers that were not sent (refused by any rule or by the vendor, or
  *   never handed) are given back; numbers accepted or unknown keep theirs;
  * - the balance is settled to what the vendor billed: the estimate of every number not sent is
- *   refunded, and an accepted number's estimate is replaced by the vendor's `Fee`;
+ *   refunded, and an accepted number's estimate is replaced by the vendor's `Fee` — in
+ *   segments at home, in money (the `Fee` times the country's price) abroad;
  * - the day counters go from the optimistic guess to what happened: limits count every number
  *   handed to a vendor (accepted, refused by it, or unknown; docs/api.md), statistics every
  *   recipient's final status;
@@ -324,12 +351,15 @@ export async function settle(
   const releases: Promise<void>[] = [];
   for (const [e164, hold] of held.holds) {
     const fate = fates.get(e164);
-    if (hold.package) {
-      packageDelta += plan.segments;
-      if (fate?.status === "accepted") packageDelta -= fate.segments;
-      else if (fate?.status === "unknown") packageDelta -= plan.segments;
-    }
     const phone = held.phones.get(e164);
+    if (hold.package) {
+      // Refunded whole unless sent: an accepted number is charged what the vendor billed, an
+      // unknown one keeps its estimate until its outcome is known.
+      packageDelta += hold.package;
+      if (fate?.status === "accepted" && phone)
+        packageDelta -= packageCost(plan, phone, fate.segments);
+      else if (fate?.status === "unknown") packageDelta -= hold.package;
+    }
     if (hold.frequency && !keeps(e164) && phone)
       releases.push(
         deps.store.releaseFrequency(
@@ -417,11 +447,12 @@ export async function evaluate(
     thresholdsOf(plan),
   );
   for (const { number, code } of fit.refused) refused.set(number.e164, code);
-  if (balance && plan.segments > 0) {
-    let left = Math.floor((balance[packageRegion(plan.template)] ?? 0) / plan.segments);
-    for (const n of fit.fit) {
-      if (left-- <= 0) refused.set(n.e164, "FailedOperation.InsufficientBalanceInSmsPackage");
-    }
+  const region = packageRegion(plan.template);
+  if (balance && plan.segments > 0 && onExhausted(plan.app.package, region) === "stop") {
+    const costs = fit.fit.map((n) => packageCost(plan, n, plan.segments));
+    const fits = fitCount(costs, balance[region] ?? 0);
+    for (const n of fit.fit.slice(fits))
+      refused.set(n.e164, "FailedOperation.InsufficientBalanceInSmsPackage");
   }
   return refused;
 }

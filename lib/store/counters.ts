@@ -10,6 +10,7 @@ import { counterUpdate, sumCounters, type Thresholds, usageExpiry } from "../rul
 import { ConditionFailed, type Item } from "./db";
 import type { StoreContext } from "./items";
 import { keys } from "./keys";
+import { packageOf } from "./package";
 
 const shardList = (shards: number) => Array.from({ length: Math.max(1, shards) }, (_, s) => s);
 
@@ -193,12 +194,7 @@ export function countersStore({ db }: StoreContext) {
             {
               today: { ...sumCounters(w.usage.map(at)), ...hourOf(w.today, w.a.hour) },
               yesterday: hourOf(w.yesterday, w.a.hour),
-              balance: pkg
-                ? {
-                    domestic: pkg.domestic as number | undefined,
-                    international: pkg.international as number | undefined,
-                  }
-                : undefined,
+              balance: packageOf(pkg),
             },
           ] as const;
         }),

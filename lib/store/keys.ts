@@ -107,8 +107,14 @@ export const keys = {
   }),
   /** GSI: final statuses not yet pulled with PullSmsSendStatus, oldest first. */
   pullQueue: (appId: string) => `PULL#${appId}`,
-  /** Prepaid balances, in segments. */
+  /** Prepaid balances: domestic segments, international micro-units (lib/rules/package.ts). */
   package: (appId: string): Key => ({ pk: `APP#${appId}`, sk: "PKG" }),
+  /** One top-up of the prepaid package: the audit trail, listed newest first. */
+  topUp: (appId: string, at: string, id: string): Key => ({
+    pk: `TOPUPS#${appId}`,
+    sk: `${at}#${id}`,
+  }),
+  topUps: (appId: string) => `TOPUPS#${appId}`,
   /** A campaign, in its app's partition (listed with begins_with CAMP#). */
   campaign: (appId: string, id: string): Key => ({ pk: `APP#${appId}`, sk: `CAMP#${id}` }),
   campaignPrefix: () => "CAMP#",

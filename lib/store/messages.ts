@@ -602,7 +602,9 @@ export function messagesStore(ctx: StoreContext) {
       const { items } = await db.query({
         index: "gsi1",
         pk: keys.openUnknowns(),
-        skBetween: ["", cutoff],
+        // DynamoDB refuses an empty string as a key value (dynalite does not): "0" sorts
+        // before every ISO time.
+        skBetween: ["0", cutoff],
         limit: 200,
       });
       if (items.length === 0) return { expired: 0 };

@@ -104,7 +104,8 @@ export function repliesStore({ db, ttl }: StoreContext) {
       const { items } = await db.query({
         index: "gsi1",
         pk: keys.pendingForwards(),
-        skBetween: ["", `${at}~`],
+        // Not "": DynamoDB refuses an empty key value; "0" sorts before every ISO time.
+        skBetween: ["0", `${at}~`],
         limit,
       });
       return items.map((i) => strip<StoredReply>(i, "Reply") as StoredReply);

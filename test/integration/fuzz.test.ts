@@ -108,7 +108,43 @@ const settingsLike = fc.record(
     kind: text,
     body: text,
     events: fc.jsonValue(),
-    domestic: fc.jsonValue(),
+    // The prepaid package and its top-ups (PUT …/package, POST …/package/top-ups): near-valid
+    // amounts, prices and modes next to noise.
+    domestic: fc.oneof(
+      fc.jsonValue(),
+      fc.record(
+        {
+          segments: fc.oneof(fc.integer({ min: -5, max: 200_000_000 }), fc.double(), text),
+          alertBelow: fc.oneof(fc.nat(), fc.double()),
+          onExhausted: fc.oneof(fc.constantFrom("stop", "continue"), text),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    international: fc.oneof(
+      fc.jsonValue(),
+      fc.record(
+        {
+          amount: fc.oneof(
+            fc.double(),
+            fc.constantFrom(0, 0.05, 0.00001, 1e308, -1, 100_000_000.0001),
+            text,
+          ),
+          alertPercents: fc.oneof(fc.array(fc.double(), { maxLength: 7 }), fc.jsonValue()),
+          prices: fc.oneof(
+            fc.dictionary(
+              fc.oneof(fc.constantFrom("US", "GB", "__proto__", "us"), text),
+              fc.oneof(fc.double(), fc.constantFrom(0.05, 0, 0.123456), text),
+              { maxKeys: 4 },
+            ),
+            fc.jsonValue(),
+          ),
+          defaultPrice: fc.oneof(fc.double(), fc.constantFrom(0.06, 0)),
+          onExhausted: fc.oneof(fc.constantFrom("stop", "continue"), text),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
   },
   { requiredKeys: [] },
 );

@@ -53,6 +53,15 @@ describe("IAM roles", () => {
       key: s.adminKey,
       body: { domestic: { segments: 100, alertBelow: 99 } },
     });
+    expect(
+      (
+        await s.api("POST", `/v1/apps/${app.appId}/package/top-ups`, {
+          key: s.adminKey,
+          body: { domestic: { segments: 1 } },
+        })
+      ).status,
+    ).toBe(201);
+    await s.api("GET", `/v1/apps/${app.appId}/package/top-ups`, { key: s.adminKey });
     await s.api("PUT", `/v1/apps/${app.appId}/contacts/ops`, {
       ...key,
       body: { name: "ops", phone: "+8613100000001", events: ["overVolume", "packageBalance"] },

@@ -113,6 +113,20 @@ describe("real answers match their declared schemas", () => {
       key: s.adminKey,
       body: { domestic: { segments: 100, alertBelow: 10 } },
     });
+    await call("put", "/v1/apps/{appId}/package", `${A}/package`, {
+      key: s.adminKey,
+      body: {
+        domestic: { segments: 100, alertBelow: 10, onExhausted: "continue" },
+        international: { amount: 12.5, prices: { US: 0.05 }, defaultPrice: 0.0625 },
+      },
+    });
+    await call("post", "/v1/apps/{appId}/package/top-ups", `${A}/package/top-ups`, {
+      key: s.adminKey,
+      body: { domestic: { segments: 5 }, international: { amount: 0.25 } },
+    });
+    await call("get", "/v1/apps/{appId}/package/top-ups", `${A}/package/top-ups?limit=1`, {
+      key: s.adminKey,
+    });
     await call("get", "/v1/apps/{appId}/package", `${A}/package`);
     await call("get", "/v1/replies", `/v1/replies?phone=${encodeURIComponent(to)}`);
     await call("get", "/v1/stats", "/v1/stats?from=2026-11-22&to=2026-11-22&groupBy=template");

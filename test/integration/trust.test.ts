@@ -169,6 +169,7 @@ describe("the operator-only tier", () => {
       ["PATCH", `/v1/apps/${app.appId}`, { defaultSign: "腾讯云" }],
       ["PUT", `/v1/apps/${app.appId}/signatures/腾讯云`, {}],
       ["PUT", `/v1/apps/${app.appId}/package`, { domestic: { segments: 1_000_000 } }],
+      ["POST", `/v1/apps/${app.appId}/package/top-ups`, { domestic: { segments: 1_000_000 } }],
     ];
     for (const [method, path, body] of tries) {
       const res = await s.api(method, path, { key: app.apiKey, body });
