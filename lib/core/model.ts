@@ -67,6 +67,11 @@ export interface App {
   alertTemplateIds?: Partial<Record<ProviderName, string>>;
   /** Where replies are forwarded; the signing secret is stored sealed (lib/core/secrets.ts). */
   replyWebhook?: { url: string; sealedSecret: string };
+  /**
+   * Where status changes are POSTed (`message.status`), for the events subscribed (all when
+   * absent); the signing secret is stored sealed like replyWebhook's.
+   */
+  statusWebhook?: { url: string; sealedSecret: string; events?: StatusEvent[] };
   /** Which callback-token generation is current, and the previous one while it lasts. */
   callbackTokens?: CallbackTokens;
   /** Moves on with every change of the app item: the settings' ETag. */
@@ -189,6 +194,16 @@ export interface MessageRecord {
   receivedAt?: string;
   history: HistoryEntry[];
 }
+
+/** The status changes an app may subscribe to (docs/api.md "Webhooks to the app"). */
+export const STATUS_EVENTS = [
+  "submitted",
+  "delivered",
+  "undelivered",
+  "failed",
+  "expired",
+] as const;
+export type StatusEvent = (typeof STATUS_EVENTS)[number];
 
 /** A delivery report, normalised from any vendor. */
 export interface StatusReport {
