@@ -205,6 +205,16 @@ export const STATUS_EVENTS = [
 ] as const;
 export type StatusEvent = (typeof STATUS_EVENTS)[number];
 
+/** A message's status changed: at send time, by a report, by reconciliation or by expiry. */
+export interface StatusTransition {
+  record: MessageRecord;
+  status: StatusEvent;
+  /** The catalogue code at send time; the carrier's receipt code for a report ("" if none). */
+  code: string;
+  /** When it changed (ISO). */
+  at: string;
+}
+
 /** A delivery report, normalised from any vendor. */
 export interface StatusReport {
   provider: ProviderName;
@@ -244,7 +254,11 @@ export interface StoredReply extends InboundReply {
   createdAt: string;
   /** Whether it unsubscribed the number. */
   optedOut: boolean;
-  forward?: { state: "pending" | "delivered" | "failed"; attempts: number; lastAttemptAt?: string };
+  forward?: {
+    state: "pending" | "delivered" | "failed";
+    attempts?: number;
+    lastAttemptAt?: string;
+  };
 }
 
 /** An inbound SMS reply, normalised from any vendor. */

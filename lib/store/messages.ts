@@ -2,7 +2,13 @@
  * Message records, their delivery status items (written once, by the first final report),
  * orphan reports and the index of timed-out sends.
  */
-import type { App, MessageRecord, MessageStatusItem, StatusReport } from "../core/model";
+import type {
+  App,
+  MessageRecord,
+  MessageStatusItem,
+  StatusReport,
+  StatusTransition,
+} from "../core/model";
 import {
   type Adds,
   CARRIER,
@@ -315,6 +321,10 @@ export function messagesStore({ db, ttl }: StoreContext) {
       orphans: number;
       ignored: number;
       reconciled: number;
+      /** The status changes won here (one per message, however often it was reported). */
+      transitions: StatusTransition[];
+      /** The token's app, when the source named one. */
+      app?: App;
     }> {
       const appKey = source.appId ? [keys.app(source.appId)] : [];
       const items = await db.batchGet([
@@ -477,6 +487,10 @@ export function messagesStore({ db, ttl }: StoreContext) {
       );
       const won = wins.filter(Boolean).length;
       return {
+        app,
+        transitions: wins.flatMap((w) =>
+          w ? [{ record: w.record, status: w.status, code: w.carrierCode, at }] : [],
+        ),
         won,
         duplicates: matched.length - won + (orphans.length - keptOrphans),
         orphans: keptOrphans,
@@ -496,9 +510,15 @@ export function messagesStore({ db, ttl }: StoreContext) {
     async sweepOrphans(
       at: string,
       giveUpAfterMs = REPORT_WINDOW_MS,
-    ): Promise<{ counted: number; dropped: number; reconciled: number }> {
+    ): Promise<{
+      counted: number;
+      dropped: number;
+      reconciled: number;
+      transitions: StatusTransition[];
+    }> {
       const { items } = await db.query({ index: "gsi1", pk: keys.orphans(), limit: 500 });
-      if (items.length === 0) return { counted: 0, dropped: 0, reconciled: 0 };
+      const transitions: StatusTransition[] = [];
+      if (items.length === 0) return { counted: 0, dropped: 0, reconciled: 0, transitions };
       const records = await db.batchGet(items.map((i) => keys.message(String(i.messageId))));
       const byId = new Map(
         records.map((r) => [String(r.id), strip<MessageRecord>(r, "Message") as MessageRecord]),
@@ -575,6 +595,12 @@ export function messagesStore({ db, ttl }: StoreContext) {
             }
             await db.delete(unknown.key);
             reconciled++;
+            transitions.push({
+              record,
+              status: o.status as "delivered" | "undelivered",
+              code: String(o.carrierCode),
+              at,
+            });
             await addDeliveryStats(
               record.appId,
               record.day as string,
@@ -607,6 +633,12 @@ export function messagesStore({ db, ttl }: StoreContext) {
             return;
           }
           counted++;
+          transitions.push({
+            record,
+            status: o.status as "delivered" | "undelivered",
+            code: String(o.carrierCode),
+            at,
+          });
           const adds = deliveryStats(
             record,
             o.status as "delivered" | "undelivered",
@@ -615,7 +647,7 @@ export function messagesStore({ db, ttl }: StoreContext) {
           await addDeliveryStats(record.appId, record.day, adds, at);
         }),
       );
-      return { counted, dropped, reconciled };
+      return { counted, dropped, reconciled, transitions };
     },
 
     /**
@@ -623,7 +655,11 @@ export function messagesStore({ db, ttl }: StoreContext) {
      * final status `expired` (unless a report won meanwhile), is counted as expired, and
      * stops waiting — its index item is deleted, so nothing holds it any more.
      */
-    async expireUnknowns(at: string, windowMs = REPORT_WINDOW_MS): Promise<{ expired: number }> {
+    async expireUnknowns(
+      at: string,
+      windowMs = REPORT_WINDOW_MS,
+    ): Promise<{ expired: number; transitions: StatusTransition[] }> {
+      const transitions: StatusTransition[] = [];
       const cutoff = new Date(Date.parse(at) - windowMs).toISOString();
       const { items } = await db.query({
         index: "gsi1",
@@ -631,7 +667,7 @@ export function messagesStore({ db, ttl }: StoreContext) {
         skBetween: ["", cutoff],
         limit: 200,
       });
-      if (items.length === 0) return { expired: 0 };
+      if (items.length === 0) return { expired: 0, transitions };
       const records = await db.batchGet(items.map((i) => keys.message(String(i.messageId))));
       const byId = new Map(
         records.map((r) => [String(r.id), strip<MessageRecord>(r, "Message") as MessageRecord]),
@@ -662,6 +698,7 @@ export function messagesStore({ db, ttl }: StoreContext) {
                 { condition: "attribute_not_exists(pk)" },
               );
               expired++;
+              transitions.push({ record, status: "expired", code: "", at });
               if (record.day)
                 await addDeliveryStats(
                   record.appId,
@@ -676,7 +713,7 @@ export function messagesStore({ db, ttl }: StoreContext) {
           await db.delete({ pk: String(u.pk), sk: String(u.sk) });
         }),
       );
-      return { expired };
+      return { expired, transitions };
     },
   };
 }
