@@ -15,6 +15,7 @@ export const FUNCTIONS = [
   "admin",
   "campaigns",
   "campaign-worker",
+  "webhook-worker",
 ] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 

@@ -50,6 +50,8 @@ export interface StackOptions {
   campaignMaxRecipients?: number;
   campaignLanes?: number;
   campaignChunkRows?: number;
+  /** Webhooks: run the worker on the webhook queue (default true). */
+  webhookWorker?: boolean;
 }
 
 export interface Stack {
@@ -73,6 +75,10 @@ export interface Stack {
   campaignQueueUrl: string;
   startCampaignWorker(): void;
   stopCampaignWorker(): Promise<void>;
+  /** The webhook queue (SQS emulator) and its worker, which delivers app webhooks. */
+  webhookQueueUrl: string;
+  startWebhookWorker(): void;
+  stopWebhookWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -113,6 +119,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     visibilityTimeout: visibility,
     deadLetter: { queue: "smsgate-local-campaigns-dlq", maxReceiveCount: 5 },
   });
+  // As serverless.yml declares it: wake-ups for the webhook worker (lib/webhooks/queue.ts).
+  const webhookQueueUrl = sqs.queueUrl("smsgate-local-webhooks", {
+    visibilityTimeout: 60,
+    deadLetter: { queue: "smsgate-local-webhooks-dlq", maxReceiveCount: 5 },
+  });
   const handlers: Record<string, HttpFunction> = {};
   const routes = httpRoutes();
   const router = await startRouter({ port: opts.port, routes, handlers });
@@ -146,6 +157,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     SMSGATE_ALERT_EMAIL_FROM: LOCAL_ALERT_EMAIL_FROM,
     SES_ENDPOINT: ses.url,
     SMSGATE_CAMPAIGN_QUEUE_URL: campaignQueueUrl,
+    SMSGATE_WEBHOOK_QUEUE_URL: webhookQueueUrl,
     SMSGATE_CAMPAIGN_RECHECK_SECONDS: String(opts.campaignRecheckSeconds ?? 900),
     SMSGATE_CAMPAIGN_MAX_RECIPIENTS: String(opts.campaignMaxRecipients ?? 100_000),
     SMSGATE_CAMPAIGN_LANES: String(opts.campaignLanes ?? 4),
@@ -192,6 +204,24 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await r?.stop();
   };
   if (opts.campaignWorker !== false) startCampaignWorker();
+  const deliver = (await import("../lib/callbacks/webhook-worker")).makeHandler(deps);
+  let webhookRunner: Runner | undefined;
+  const startWebhookWorker = () => {
+    webhookRunner ??= startCampaignRunner({
+      queueUrl: webhookQueueUrl,
+      handler: (event) => meter.run("webhook-worker", () => deliver(event)),
+      visibilityTimeout: 60,
+      concurrency: 4,
+      batchSize: 10,
+      onError: (err) => deps.log.warn("webhook runner", { err: err as Error }),
+    });
+  };
+  const stopWebhookWorker = async () => {
+    const r = webhookRunner;
+    webhookRunner = undefined;
+    await r?.stop();
+  };
+  if (opts.webhookWorker !== false) startWebhookWorker();
 
   return {
     apiUrl: router.url,
@@ -209,8 +239,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     campaignQueueUrl,
     startCampaignWorker,
     stopCampaignWorker,
+    webhookQueueUrl,
+    startWebhookWorker,
+    stopWebhookWorker,
     async close() {
       await stopCampaignWorker();
+      await stopWebhookWorker();
       await sqs.close();
       await router.close();
       await tencent.close();

@@ -1,7 +1,7 @@
 /** What every admin resource shares: the app a route names, times, numbers, the public app. */
 import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
-import type { App, Principal } from "../core/model";
+import { type App, type Principal, STATUS_EVENTS } from "../core/model";
 import { parsePhone } from "../core/phone";
 import { callbackUrls } from "../core/secrets";
 import type { RouteContext } from "../http/routes";
@@ -43,12 +43,21 @@ export const appCallbackUrls = (deps: Deps, app: App, origin: string) =>
  * URLs only to the operator and `admin` keys (holding a callback token is write access).
  */
 export function publicApp(deps: Deps, app: App, origin: string, viewer: Principal) {
-  const { whitelist, replyWebhook, callbackTokens: _tokens, ...rest } = app;
+  const { whitelist, replyWebhook, statusWebhook, callbackTokens: _tokens, ...rest } = app;
   return {
     ...rest,
     frequency: { ...DEFAULT_FREQUENCY, ...app.frequency },
     whitelistSize: Object.keys(whitelist ?? {}).length,
     ...(replyWebhook ? { replyWebhook: { url: replyWebhook.url, secretSet: true } } : {}),
+    ...(statusWebhook
+      ? {
+          statusWebhook: {
+            url: statusWebhook.url,
+            secretSet: true,
+            events: statusWebhook.events ?? [...STATUS_EVENTS],
+          },
+        }
+      : {}),
     ...(viewer.appId === "*" || viewer.scopes.includes("admin")
       ? { callbackUrls: appCallbackUrls(deps, app, origin) }
       : {}),

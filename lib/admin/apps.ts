@@ -36,6 +36,12 @@ export function mergePatch(target: unknown, patch: unknown, keepNulls = false): 
   return out;
 }
 
+/** Both webhook URLs of a change pass the target guard (lib/webhooks) before anything is written. */
+async function assertWebhookUrls(deps: Deps, change: Partial<Settings>): Promise<void> {
+  await assertWebhookUrl(deps, "replyWebhook.url", change.replyWebhook?.url);
+  await assertWebhookUrl(deps, "statusWebhook.url", change.statusWebhook?.url);
+}
+
 /** Settings that are objects and merge (docs/api.md "Configuration"); the rest are replaced. */
 const MERGED = new Set(["thresholds", "frequency", "alertRules", "ceilings", "alertTemplateIds"]);
 
@@ -43,12 +49,10 @@ const MERGED = new Set(["thresholds", "frequency", "alertRules", "ceilings", "al
 function applySettings(deps: Deps, app: App, input: Settings): App {
   const next = { ...app } as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(input)) {
-    if (k === "replyWebhook" && v) {
-      const hook = v as { url: string; secret: string };
-      next.replyWebhook = {
-        url: hook.url,
-        sealedSecret: seal(masterSecret(deps.config), hook.secret),
-      };
+    if ((k === "replyWebhook" || k === "statusWebhook") && v) {
+      // Replaced whole (url and secret together); the secret is stored sealed, never in clear.
+      const { secret, ...hook } = v as { url: string; secret: string; events?: string[] };
+      next[k] = { ...hook, sealedSecret: seal(masterSecret(deps.config), secret) };
       continue;
     }
     if (k === "usageShards") {
@@ -148,8 +152,7 @@ export async function patchApp(
   appId: string,
   ifMatch: string | undefined,
 ) {
-  if (typeof change !== "function")
-    await assertWebhookUrl(deps, "replyWebhook.url", change.replyWebhook?.url);
+  if (typeof change !== "function") await assertWebhookUrls(deps, change);
   for (let attempt = 0; ; attempt++) {
     const app = await loadApp(deps, appId);
     // A change computed from the app is computed again from what each attempt read.
@@ -226,7 +229,7 @@ export const appRoutes: Route[] = [
     async handle(ctx) {
       const { deps, req } = ctx;
       const { providers, ...rest } = parseBody(req, createAppSchema);
-      await assertWebhookUrl(deps, "replyWebhook.url", rest.replyWebhook?.url);
+      await assertWebhookUrls(deps, rest);
       // The operator's limits at creation are the app's ceilings unless it names others, so
       // an app's own key can lower its limits but never raise them past what was granted.
       const ceilings = rest.ceilings ?? ceilingsFrom(rest.thresholds);

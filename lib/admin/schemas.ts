@@ -3,6 +3,7 @@
  * validate requests and generate /openapi.json, so the two cannot drift.
  */
 import * as z from "zod/mini";
+import { STATUS_EVENTS } from "../core/model";
 import { ALERT_EVENTS } from "../rules/alerts";
 import { MAX_ONE_DAY, MAX_WINDOW_LIMIT } from "../rules/frequency";
 import { hasMoneyPrecision } from "../rules/package";
@@ -14,6 +15,15 @@ const text = (min: number, max: number, message?: string) =>
   z.string().check(z.minLength(min, message), z.maxLength(max, message));
 const whole = (min: number, max: number) =>
   z.number().check(z.refine(Number.isInteger, "must be a whole number"), z.gte(min), z.lte(max));
+
+/** An app's webhook: where, and the secret deliveries are signed with (replyWebhook, statusWebhook). */
+const webhook = {
+  // Scheme and addresses: checked when set by lib/webhooks (docs/api.md "Webhooks to the app").
+  url: z.url().check(z.maxLength(1024)),
+  secret: text(16, 256).check(
+    z.refine(isUsableSecret, "a whsec_ secret must be standard base64 of at least 16 bytes"),
+  ),
+};
 
 const timeZone = z.string().check(
   z.refine((tz) => {
@@ -133,12 +143,17 @@ const settings = {
    */
   usageShards: whole(1, MAX_USAGE_SHARDS),
   alertTemplateIds: z.partial(z.strictObject({ tencent: text(1, 32), huawei: text(1, 32) })),
-  replyWebhook: z.nullable(
+  replyWebhook: z.nullable(z.strictObject(webhook)),
+  statusWebhook: z.nullable(
     z.strictObject({
-      // Scheme and addresses: checked when set by lib/webhooks (docs/api.md "Webhooks to the app").
-      url: z.url().check(z.maxLength(1024)),
-      secret: text(16, 256).check(
-        z.refine(isUsableSecret, "a whsec_ secret must be standard base64 of at least 16 bytes"),
+      ...webhook,
+      // Which status changes are sent; all of them when left out.
+      events: z.optional(
+        z.array(z.enum(STATUS_EVENTS)).check(
+          z.minLength(1),
+          z.maxLength(STATUS_EVENTS.length),
+          z.refine((xs) => new Set(xs).size === xs.length, "events must not repeat"),
+        ),
       ),
     }),
   ),

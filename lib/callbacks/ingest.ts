@@ -18,8 +18,12 @@ import {
 } from "../core/secrets";
 import type { WebhookAck, Webhooks } from "../providers/port";
 import { isUnsubscribe } from "../rules/keywords";
-import { forwardReply } from "./forward";
+import type { Item } from "../store/db";
+import { outboxPartition } from "../store/outbox";
+import { replyOutboxEvent } from "../webhooks/events";
+import { wakeOutbox } from "../webhooks/queue";
 import { replyOptOut } from "./reply-optout";
+import { afterTransitions, appLookup } from "./transitions";
 
 /**
  * The app a callback token was minted for, and its generation (verified without a read);
@@ -84,6 +88,10 @@ export async function ingestStatusReports(deps: Deps, input: CallbackInput): Pro
         appBindingKey(deps.config, requireCurrent(deps, app, claim).providers, input.provider),
     },
   );
+  // Acknowledge first, forward after: the events are queued (outbox + queue) before the
+  // answer, and delivered by the webhook worker (docs/architecture.md "Webhooks to the app").
+  const { transitions, app: _app, ...counts } = result;
+  const { events } = await afterTransitions(deps, transitions, appLookup(deps, [result.app]));
   if (result.ignored > 0)
     deps.log.warn("status reports ignored: not sent through this token's binding", {
       appId,
@@ -94,7 +102,8 @@ export async function ingestStatusReports(deps: Deps, input: CallbackInput): Pro
     appId,
     provider: input.provider,
     reports: parsed.items.length,
-    ...result,
+    ...counts,
+    events,
   });
   return webhooks.ack(true);
 }
@@ -125,8 +134,8 @@ const fingerprint = (r: InboundReply) =>
  * account-level token (GET /v1/callbacks) files each under the app that last texted the
  * number under its signature — Tencent takes one reply URL per account and its reply names
  * no SdkAppId (docs/providers/tencent.md §4b). Replies are de-duplicated on number, signature,
- * text and the vendor's time; each new reply gets one quick forward attempt, and what the
- * app did not acknowledge is retried by the checker (lib/checker/housekeeping.ts).
+ * text and the vendor's time; each new reply is queued for the app's webhook in the outbox
+ * and delivered after the vendor is answered (lib/callbacks/forward.ts).
  */
 export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<WebhookAck> {
   const webhooks = webhooksFor(deps, input.provider);
@@ -155,6 +164,9 @@ export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<W
   const at = new Date(deps.clock.now()).toISOString();
   let duplicates = 0;
   let unroutable = 0;
+  // The durable writes, batched: each reply, its outbox event, and any opt-out it makes.
+  const items: Item[] = [];
+  const partitions: string[] = [];
   await Promise.all(
     routed.map(async ({ reply, appId }) => {
       const app = appId ? apps.get(appId) : undefined;
@@ -173,17 +185,21 @@ export async function ingestReplies(deps: Deps, input: CallbackInput): Promise<W
         createdAt: at,
         optedOut: isUnsubscribe(reply.text, app.unsubscribeKeywords),
       };
-      // The durable writes: the reply (queued for forwarding) and any opt-out it makes.
-      await Promise.all([
-        deps.store.putReply(r, Boolean(app.replyWebhook)),
-        // Opted out of the signature and the type of the message it answers (reply-optout.ts).
-        r.optedOut ? replyOptOut(deps, r, signOf(app, r), at) : undefined,
-      ]);
+      items.push(deps.store.replyItem(r, Boolean(app.replyWebhook)));
+      if (app.replyWebhook) {
+        const event = replyOutboxEvent(r);
+        items.push(...deps.store.outboxItems([event], at));
+        partitions.push(outboxPartition(event));
+      }
+      // Opted out of the signature and the type of the message it answers (reply-optout.ts).
+      if (r.optedOut) await replyOptOut(deps, r, signOf(app, r), at);
       deps.log.info("reply", { appId: app.appId, id: r.id, phone: r.phone, optedOut: r.optedOut });
-      // One quick attempt now (docs/api.md "Reply forwarding"); the checker retries the rest.
-      if (app.replyWebhook) await forwardReply(deps, app, r, 0, 1500);
     }),
   );
+  await deps.store.putBatch(items);
+  // Acknowledge first, forward after: the webhook worker delivers (docs/api.md "Webhooks to
+  // the app"); woken before the answer, as nothing runs after it on Lambda.
+  await wakeOutbox(deps, partitions);
   if (duplicates || unroutable)
     deps.log.info("replies not filed", { provider: input.provider, duplicates, unroutable });
   return webhooks.ack(true);

@@ -1,12 +1,15 @@
 /**
  * What the scheduled checker does besides alerts: reconcile sends whose answer timed out,
- * count reports that beat their records, and retry reply forwards.
+ * count reports that beat their records, and sweep the webhook outbox for what is due.
  */
-import { forwardReply } from "../callbacks/forward";
+import { drainPartitions } from "../callbacks/forward";
+import { afterTransitions, appLookup } from "../callbacks/transitions";
 import { bindingKey } from "../core/binding";
 import type { Deps } from "../core/deps";
 import { messageIdForSerial } from "../core/ids";
-import type { App } from "../core/model";
+import type { App, StatusTransition } from "../core/model";
+import { outboxPartition } from "../store/outbox";
+import { replyOutboxEvent } from "../webhooks/events";
 
 /**
  * The second channel for unknown outcomes (the first is the pushed report, lib/store
@@ -23,6 +26,7 @@ export async function reconcile(
 ): Promise<{ pulled: number; reconciled: number; expired: number }> {
   const queues = new Map<string, App["providers"][number]>();
   const at = new Date(deps.clock.now()).toISOString();
+  const transitions: StatusTransition[] = [];
   let pulled = 0;
   let reconciled = 0;
   for (const app of apps)
@@ -51,9 +55,13 @@ export async function reconcile(
         { bindingOf: () => queue },
       );
       reconciled += result.reconciled;
+      transitions.push(...result.transitions);
     }),
   );
-  const { expired } = await deps.store.expireUnknowns(at);
+  const expiry = await deps.store.expireUnknowns(at);
+  const { expired } = expiry;
+  // Counted on campaigns and queued as events like any report's (lib/callbacks/transitions.ts).
+  await afterTransitions(deps, [...transitions, ...expiry.transitions], appLookup(deps, apps));
   const failed = settled.filter((r) => r.status === "rejected");
   if (failed.length)
     throw new AggregateError(
@@ -63,24 +71,56 @@ export async function reconcile(
   return { pulled, reconciled, expired };
 }
 
-/** Retries reply forwards that are due, each once per run. */
-export async function retryForwards(deps: Deps): Promise<{ retried: number; delivered: number }> {
-  const due = await deps.store.dueForwards(new Date(deps.clock.now()).toISOString());
-  const apps = new Map<string, App | undefined>();
-  let delivered = 0;
-  // One reply's fault must not keep the others from being forwarded.
-  const settled = await Promise.allSettled(
-    due.map(async (r) => {
-      if (!apps.has(r.appId)) apps.set(r.appId, await deps.store.getApp(r.appId));
-      const app = apps.get(r.appId);
-      if (app && (await forwardReply(deps, app, r, r.forward?.attempts ?? 0, 5000))) delivered++;
-    }),
+/** Orphan reports whose records now exist are counted, and their transitions followed. */
+export async function sweepOrphans(deps: Deps, apps: App[]) {
+  const { transitions, ...counts } = await deps.store.sweepOrphans(
+    new Date(deps.clock.now()).toISOString(),
   );
-  const failed = settled.filter((r) => r.status === "rejected");
-  if (failed.length)
+  await afterTransitions(deps, transitions, appLookup(deps, apps));
+  return counts;
+}
+
+/** Outbox partitions one sweep drains at most, and for how long it starts new ones. */
+export const SWEEP_PARTITIONS = 400;
+export const SWEEP_MS = 150_000;
+
+/**
+ * The fallback deliverer (docs/architecture.md "Webhooks to the app"): every event whose
+ * time has come — a retry after backoff, or a fresh one the queue's worker never took — is
+ * found on the outbox's due index (a Query per shard) and delivered here, 5 s per attempt.
+ * Replies queued before the outbox existed are moved into it first.
+ */
+export async function sweepOutbox(
+  deps: Deps,
+  apps: App[],
+): Promise<{ retried: number; delivered: number; gaveUp: number }> {
+  const now = deps.clock.now();
+  const at = new Date(now).toISOString();
+  const legacy = await deps.store.legacyForwards();
+  if (legacy.length) {
+    const events = legacy.map(replyOutboxEvent);
+    await deps.store.putBatch(deps.store.outboxItems(events, at));
+    await Promise.all(legacy.map((r) => deps.store.clearLegacyForward(r)));
+  }
+  const due = (await deps.store.dueOutbox(at)).slice(0, SWEEP_PARTITIONS);
+  const started = Date.now();
+  const result = await drainPartitions(
+    deps,
+    [...new Set([...legacy.map((r) => outboxPartition(replyOutboxEvent(r))), ...due])],
+    {
+      timeoutMs: 5000,
+      apps: new Map(apps.map((a) => [a.appId, Promise.resolve(a)])),
+      stopAt: started + SWEEP_MS,
+    },
+  );
+  if (result.errors.length)
     throw new AggregateError(
-      failed.map((f) => f.reason),
-      `${failed.length} forward(s) failed`,
+      result.errors.map((e) => e.err),
+      `${result.errors.length} outbox partition(s) not drained`,
     );
-  return { retried: due.length, delivered };
+  return {
+    retried: due.length,
+    delivered: result.delivered,
+    gaveUp: result.gaveUp,
+  };
 }

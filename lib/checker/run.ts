@@ -32,7 +32,7 @@ import { sendStats } from "../rules/stats";
 import { type Region, render, segments, withSignature } from "../rules/template";
 import { shardsOn } from "../rules/usage";
 import type { Mailer } from "./email";
-import { reconcile, retryForwards } from "./housekeeping";
+import { reconcile, sweepOrphans, sweepOutbox } from "./housekeeping";
 
 const DAY_MS = 86_400_000;
 /**
@@ -56,7 +56,6 @@ export class CheckerFailure extends Error {
 
 export async function runChecks(deps: Deps, mailer?: Mailer) {
   const now = deps.clock.now();
-  const at = new Date(now).toISOString();
   const failures: { scope: string; error: string }[] = [];
   const isolated = async <T>(scope: string, fallback: T, work: () => Promise<T>): Promise<T> => {
     try {
@@ -109,10 +108,8 @@ export async function runChecks(deps: Deps, mailer?: Mailer) {
   }
   const [reconciled, orphans, forwards] = await Promise.all([
     isolated("reconcile", { pulled: 0, reconciled: 0, expired: 0 }, () => reconcile(deps, apps)),
-    isolated("orphans", { counted: 0, dropped: 0, reconciled: 0 }, () =>
-      deps.store.sweepOrphans(at),
-    ),
-    isolated("forwards", { retried: 0, delivered: 0 }, () => retryForwards(deps)),
+    isolated("orphans", { counted: 0, dropped: 0, reconciled: 0 }, () => sweepOrphans(deps, apps)),
+    isolated("forwards", { retried: 0, delivered: 0, gaveUp: 0 }, () => sweepOutbox(deps, apps)),
   ]);
   const summary = {
     apps: apps.length,

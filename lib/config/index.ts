@@ -76,6 +76,9 @@ const schema = z.object({
   // spreads a small campaign over more lanes.
   SMSGATE_CAMPAIGN_CHUNK_ROWS: withDefault(int(1, 200), 200),
   SMSGATE_CAMPAIGN_RECHECK_SECONDS: withDefault(int(1, 900), 900),
+  // The webhook queue (docs/architecture.md "Webhooks to the app"): producers wake the
+  // webhook worker through it; unset, the checker's sweep delivers (minutes later).
+  SMSGATE_WEBHOOK_QUEUE_URL: z.optional(z.url()),
   // The built-in alert template (ALERT_TEMPLATE_BODY) as approved in each vendor console.
   TENCENT_ALERT_TEMPLATE_ID: z.optional(text()),
   HUAWEI_ALERT_TEMPLATE_ID: z.optional(text()),

@@ -82,6 +82,11 @@ export interface App {
   alertTemplateIds?: Partial<Record<ProviderName, string>>;
   /** Where replies are forwarded; the signing secret is stored sealed (lib/core/secrets.ts). */
   replyWebhook?: { url: string; sealedSecret: string };
+  /**
+   * Where status changes are POSTed (`message.status`), for the events subscribed (all when
+   * absent); the signing secret is stored sealed like replyWebhook's.
+   */
+  statusWebhook?: { url: string; sealedSecret: string; events?: StatusEvent[] };
   /** Which callback-token generation is current, and the previous one while it lasts. */
   callbackTokens?: CallbackTokens;
   /** Moves on with every change of the app item: the settings' ETag. */
@@ -207,6 +212,26 @@ export interface MessageRecord {
   history: HistoryEntry[];
 }
 
+/** The status changes an app may subscribe to (docs/api.md "Webhooks to the app"). */
+export const STATUS_EVENTS = [
+  "submitted",
+  "delivered",
+  "undelivered",
+  "failed",
+  "expired",
+] as const;
+export type StatusEvent = (typeof STATUS_EVENTS)[number];
+
+/** A message's status changed: at send time, by a report, by reconciliation or by expiry. */
+export interface StatusTransition {
+  record: MessageRecord;
+  status: StatusEvent;
+  /** The catalogue code at send time; the carrier's receipt code for a report ("" if none). */
+  code: string;
+  /** When it changed (ISO). */
+  at: string;
+}
+
 /** A delivery report, normalised from any vendor. */
 export interface StatusReport {
   provider: ProviderName;
@@ -246,7 +271,11 @@ export interface StoredReply extends InboundReply {
   createdAt: string;
   /** Whether it unsubscribed the number. */
   optedOut: boolean;
-  forward?: { state: "pending" | "delivered" | "failed"; attempts: number; lastAttemptAt?: string };
+  forward?: {
+    state: "pending" | "delivered" | "failed";
+    attempts?: number;
+    lastAttemptAt?: string;
+  };
 }
 
 /** An inbound SMS reply, normalised from any vendor. */

@@ -36,6 +36,7 @@ export const STATUSES = [
   "unknown",
 ];
 const SEND_STATUSES = ["submitted", "rejected", "failed", "unknown", "allowed"];
+const STATUS_EVENTS = ["submitted", "delivered", "undelivered", "failed", "expired"];
 const PROVIDERS = ["tencent", "huawei"];
 const SCOPES = ["send", "read", "admin"];
 const EVENTS = ["overVolume", "limitReached", "packageBalance", "antiFraud", "frequencyLimit"];
@@ -122,6 +123,11 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       whitelistSize: int,
       contacts: { type: "object", additionalProperties: ref("Contact") },
       replyWebhook: obj({ url: { type: "string", format: "uri" }, secretSet: { type: "boolean" } }),
+      statusWebhook: obj({
+        url: { type: "string", format: "uri" },
+        secretSet: { type: "boolean" },
+        events: { type: "array", items: { type: "string", enum: [...STATUS_EVENTS] } },
+      }),
       callbackUrls: { type: "object" },
       createdAt: time,
       updatedAt: time,

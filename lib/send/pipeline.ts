@@ -45,6 +45,9 @@ import { shardsOn } from "../rules/usage";
 import type { IdempotencyRecord, RequestContext } from "../store";
 import { supersededKeys } from "../store/inflight";
 import type { Key } from "../store/keys";
+import { outboxPartition } from "../store/outbox";
+import { statusEvents } from "../webhooks/events";
+import { wakeOutbox } from "../webhooks/queue";
 import {
   evaluate,
   type Fate,
@@ -530,10 +533,28 @@ export async function sendBatch(
     ]),
   );
 
+  // Subscribed send-time statuses are queued with the records, in the same BatchWriteItem
+  // (lib/store/outbox.ts), and the webhook worker is woken once they are stored.
+  const events = statusEvents(
+    app,
+    records.flatMap((r) =>
+      r.status === "submitted" || r.status === "failed"
+        ? [{ record: r, status: r.status, code: r.code, at: r.submittedAt ?? r.createdAt }]
+        : [],
+    ),
+  );
   await Promise.all([
-    deps.store.putMessages(records, idemItem(response, "done"), deletes),
+    deps.store.putMessages(
+      records,
+      [
+        ...idemItem(response, "done"),
+        ...deps.store.outboxItems(events, new Date(deps.clock.now()).toISOString()),
+      ],
+      deletes,
+    ),
     settle(deps, plan, held, fates, records),
   ]);
+  await wakeOutbox(deps, events.map(outboxPartition));
   // One line per request at info (the wrapper's); each number's outcome at debug, since the
   // record holds it anyway (docs/performance.md, levers: log work per send).
   for (const r of records)

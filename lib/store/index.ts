@@ -15,6 +15,7 @@ import { ipLimitsStore } from "./ip-limits";
 import type { StoreContext } from "./items";
 import { messagesStore } from "./messages";
 import { optoutsStore } from "./optouts";
+import { outboxStore } from "./outbox";
 import { packageStore } from "./package";
 import { pullStore } from "./pull";
 import { repliesStore } from "./replies";
@@ -28,6 +29,7 @@ export type { Db } from "./db";
 export { ConditionFailed } from "./db";
 export type { IdempotencyRecord } from "./idempotency";
 export { MAX_ORPHANS_PER_DAY, mergeStatus, type ReportSource } from "./messages";
+export type { OutboxEvent, OutboxItem } from "./outbox";
 
 export interface StoreOptions {
   db: Db;
@@ -51,6 +53,7 @@ export function createStore({ db, recordTtlDays }: StoreOptions) {
     ...messagesStore(ctx),
     ...optoutsStore(ctx),
     ...repliesStore(ctx),
+    ...outboxStore(ctx),
     ...alertsStore(ctx),
     ...credentialsStore(ctx),
     ...ipLimitsStore(ctx),

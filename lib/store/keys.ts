@@ -52,8 +52,19 @@ export const keys = {
     pk: `REPLYSEEN#${appId}#${e164}`,
     sk: fingerprint,
   }),
-  /** GSI: replies waiting to be forwarded to the app's webhook, by when they are due. */
+  /** GSI: replies waiting to be forwarded (before the outbox; drained by the checker). */
   pendingForwards: () => "FORWARD#PENDING",
+  /**
+   * One webhook event waiting for delivery (lib/store/outbox.ts). The partition is its
+   * subject — a message (`M<id>`) or a reply (`R<id>`) — and the sort key its place in that
+   * subject's order, so a Query of the partition lists what is left to deliver, in order.
+   */
+  outbox: (appId: string, subject: string, order: string): Key => ({
+    pk: `HOOK#${appId}#${subject}`,
+    sk: order,
+  }),
+  /** GSI: outbox events by when they are due, spread over a few shards (lib/store/outbox.ts). */
+  outboxDue: (shard: number) => `OUTBOX#${shard}`,
   /** GSI: one number's records, newest first. */
   messagesByPhone: (appId: string, e164: string) => `PHONE#${appId}#${e164}`,
   /** GSI gsi2: an app's records by time, newest first (sort key "<createdAt>#<id>"). */

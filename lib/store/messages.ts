@@ -2,7 +2,13 @@
  * Message records, their delivery status items (written once, by the first final report),
  * orphan reports and the index of timed-out sends.
  */
-import type { App, MessageRecord, MessageStatusItem, StatusReport } from "../core/model";
+import type {
+  App,
+  MessageRecord,
+  MessageStatusItem,
+  StatusReport,
+  StatusTransition,
+} from "../core/model";
 import { type Adds, deliveryStats, sum } from "../rules/stats";
 import { ConditionFailed, type Item } from "./db";
 import { type StoreContext, strip } from "./items";
@@ -285,6 +291,10 @@ export function messagesStore(ctx: StoreContext) {
       orphans: number;
       ignored: number;
       reconciled: number;
+      /** The status changes won here (one per message, however often it was reported). */
+      transitions: StatusTransition[];
+      /** The token's app, when the source named one. */
+      app?: App;
     }> {
       const appKey = source.appId ? [keys.app(source.appId)] : [];
       const items = await db.batchGet([
@@ -450,6 +460,10 @@ export function messagesStore(ctx: StoreContext) {
       );
       const won = wins.filter(Boolean).length;
       return {
+        app,
+        transitions: wins.flatMap((w) =>
+          w ? [{ record: w.record, status: w.status, code: w.carrierCode, at }] : [],
+        ),
         won,
         duplicates: matched.length - won + (orphans.length - keptOrphans),
         orphans: keptOrphans,
@@ -469,9 +483,15 @@ export function messagesStore(ctx: StoreContext) {
     async sweepOrphans(
       at: string,
       giveUpAfterMs = REPORT_WINDOW_MS,
-    ): Promise<{ counted: number; dropped: number; reconciled: number }> {
+    ): Promise<{
+      counted: number;
+      dropped: number;
+      reconciled: number;
+      transitions: StatusTransition[];
+    }> {
       const { items } = await db.query({ index: "gsi1", pk: keys.orphans(), limit: 500 });
-      if (items.length === 0) return { counted: 0, dropped: 0, reconciled: 0 };
+      const transitions: StatusTransition[] = [];
+      if (items.length === 0) return { counted: 0, dropped: 0, reconciled: 0, transitions };
       const records = await db.batchGet(items.map((i) => keys.message(String(i.messageId))));
       const byId = new Map(
         records.map((r) => [String(r.id), strip<MessageRecord>(r, "Message") as MessageRecord]),
@@ -548,6 +568,12 @@ export function messagesStore(ctx: StoreContext) {
             }
             await db.delete(unknown.key);
             reconciled++;
+            transitions.push({
+              record,
+              status: o.status as "delivered" | "undelivered",
+              code: String(o.carrierCode),
+              at,
+            });
             await addDeliveryStats(
               record.appId,
               record.day as string,
@@ -581,6 +607,12 @@ export function messagesStore(ctx: StoreContext) {
             return;
           }
           counted++;
+          transitions.push({
+            record,
+            status: o.status as "delivered" | "undelivered",
+            code: String(o.carrierCode),
+            at,
+          });
           const adds = deliveryStats(
             record,
             o.status as "delivered" | "undelivered",
@@ -589,7 +621,7 @@ export function messagesStore(ctx: StoreContext) {
           await addDeliveryStats(record.appId, record.day, adds, at, record.shard);
         }),
       );
-      return { counted, dropped, reconciled };
+      return { counted, dropped, reconciled, transitions };
     },
 
     /**
@@ -597,7 +629,11 @@ export function messagesStore(ctx: StoreContext) {
      * final status `expired` (unless a report won meanwhile), is counted as expired, and
      * stops waiting — its index item is deleted, so nothing holds it any more.
      */
-    async expireUnknowns(at: string, windowMs = REPORT_WINDOW_MS): Promise<{ expired: number }> {
+    async expireUnknowns(
+      at: string,
+      windowMs = REPORT_WINDOW_MS,
+    ): Promise<{ expired: number; transitions: StatusTransition[] }> {
+      const transitions: StatusTransition[] = [];
       const cutoff = new Date(Date.parse(at) - windowMs).toISOString();
       const { items } = await db.query({
         index: "gsi1",
@@ -607,7 +643,7 @@ export function messagesStore(ctx: StoreContext) {
         skBetween: ["0", cutoff],
         limit: 200,
       });
-      if (items.length === 0) return { expired: 0 };
+      if (items.length === 0) return { expired: 0, transitions };
       const records = await db.batchGet(items.map((i) => keys.message(String(i.messageId))));
       const byId = new Map(
         records.map((r) => [String(r.id), strip<MessageRecord>(r, "Message") as MessageRecord]),
@@ -638,6 +674,7 @@ export function messagesStore(ctx: StoreContext) {
                 { condition: "attribute_not_exists(pk)" },
               );
               expired++;
+              transitions.push({ record, status: "expired", code: "", at });
               if (record.day)
                 await addDeliveryStats(
                   record.appId,
@@ -653,7 +690,7 @@ export function messagesStore(ctx: StoreContext) {
           await db.delete({ pk: String(u.pk), sk: String(u.sk) });
         }),
       );
-      return { expired };
+      return { expired, transitions };
     },
   };
 }

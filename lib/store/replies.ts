@@ -3,7 +3,7 @@ import type { StoredReply } from "../core/model";
 import type { Item } from "./db";
 import { ConditionFailed } from "./db";
 import { type StoreContext, strip } from "./items";
-import { keys } from "./keys";
+import { type Key, keys } from "./keys";
 
 export function repliesStore({ db, ttl }: StoreContext) {
   return {
@@ -79,63 +79,53 @@ export function repliesStore({ db, ttl }: StoreContext) {
       };
     },
 
-    /** Stores a reply; with `forward`, it is also queued for the app's webhook. */
-    async putReply(reply: StoredReply, forward: boolean): Promise<void> {
-      await db.put({
+    /**
+     * A reply's item, to be written with others in one BatchWriteItem (putBatch); with
+     * `forward`, its forward state starts `pending` (the event itself is in the outbox).
+     */
+    replyItem(reply: StoredReply, forward: boolean): Item {
+      return {
         ...keys.reply(reply.appId, reply.phone, reply.receivedAt, reply.id),
         type: "Reply",
         ...reply,
         gsi2pk: keys.repliesOfApp(reply.appId),
         gsi2sk: `${reply.receivedAt}#${reply.id}`,
-        ...(forward
-          ? {
-              forward: { state: "pending", attempts: 0 },
-              gsi1pk: keys.pendingForwards(),
-              gsi1sk: `${reply.createdAt}#${reply.id}`,
-            }
-          : {}),
+        ...(forward ? { forward: { state: "pending", attempts: 0 } } : {}),
         updatedAt: reply.createdAt,
         expiresAt: ttl(reply.createdAt),
-      });
+      };
     },
 
-    /** Replies whose forward is due by `at` (a sparse index: only pending ones are in it). */
-    async dueForwards(at: string, limit = 100): Promise<StoredReply[]> {
-      const { items } = await db.query({
-        index: "gsi1",
-        pk: keys.pendingForwards(),
-        // Not "": DynamoDB refuses an empty key value; "0" sorts before every ISO time.
-        skBetween: ["0", `${at}~`],
-        limit,
-      });
+    /** Writes items of any entity in BatchWriteItems of 25 (unprocessed ones retried). */
+    async putBatch(items: Item[]): Promise<void> {
+      if (items.length) await db.batchWrite(items);
+    },
+
+    /** A reply's forward is over: delivered, or given up after 24 h. */
+    async markForward(key: Key, state: "delivered" | "failed", at: string): Promise<void> {
+      await db
+        .update(key, {
+          update: "SET #f = :f, updatedAt = :at",
+          condition: "attribute_exists(pk)",
+          names: { "#f": "forward" },
+          values: { ":f": { state, lastAttemptAt: at }, ":at": at },
+        })
+        .catch((err) => {
+          if (!(err instanceof ConditionFailed)) throw err; // the reply expired meanwhile
+        });
+    },
+
+    /** Replies queued for forwarding before the outbox existed (a sparse index). */
+    async legacyForwards(limit = 100): Promise<StoredReply[]> {
+      const { items } = await db.query({ index: "gsi1", pk: keys.pendingForwards(), limit });
       return items.map((i) => strip<StoredReply>(i, "Reply") as StoredReply);
     },
 
-    /** Records a forward attempt: done (out of the index), failed for good, or due again at `next`. */
-    async settleForward(
-      r: StoredReply,
-      outcome: { state: "delivered" | "failed" } | { state: "pending"; next: string },
-      attempts: number,
-      at: string,
-    ) {
-      const key = keys.reply(r.appId, r.phone, r.receivedAt, r.id);
-      if (outcome.state === "pending") {
-        await db.update(key, {
-          update: "SET #f = :f, gsi1sk = :s, updatedAt = :at",
-          names: { "#f": "forward" },
-          values: {
-            ":f": { state: "pending", attempts, lastAttemptAt: at },
-            ":s": `${outcome.next}#${r.id}`,
-            ":at": at,
-          },
-        });
-      } else {
-        await db.update(key, {
-          update: "SET #f = :f, updatedAt = :at REMOVE gsi1pk, gsi1sk",
-          names: { "#f": "forward" },
-          values: { ":f": { state: outcome.state, attempts, lastAttemptAt: at }, ":at": at },
-        });
-      }
+    /** A legacy queued reply has moved to the outbox: off the old index. */
+    async clearLegacyForward(r: StoredReply): Promise<void> {
+      await db.update(keys.reply(r.appId, r.phone, r.receivedAt, r.id), {
+        update: "REMOVE gsi1pk, gsi1sk",
+      });
     },
   };
 }

@@ -100,6 +100,21 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * Waits until no deliverer holds an event of the outbox partition `HOOK#<app>#<subject>`:
+ * each has been delivered (gone) or recorded as due again.
+ */
+export async function outboxIdle(s: Stack, appId: string, subject: string, ms = 8000) {
+  await waitFor(
+    async () => {
+      const items = await s.deps.store.outboxOf(`HOOK#${appId}#${subject}`);
+      return items.every((i) => i.leaseUntil === undefined);
+    },
+    ms,
+    `outbox ${subject} idle`,
+  );
+}
+
 export interface TestApp {
   appId: string;
   apiKey: string;

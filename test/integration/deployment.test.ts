@@ -284,11 +284,14 @@ describe("alarms", () => {
     const [dlqId] = checkerDlq(base);
     const [ruleId] = only(base, "AWS::Events::Rule");
     const [checkerId] = lambda(base, "threshold-check");
-    // One dead-letter alarm per dead-letter queue: the checker's, and the campaigns'.
+    // One dead-letter alarm per dead-letter queue: the checker's, the campaigns', the webhooks'.
     const dead = metricAlarms(base, "AWS/SQS", "ApproximateNumberOfMessagesVisible").filter(
       (a) =>
-        JSON.stringify(dimension(a.p, "QueueName")) !==
-        JSON.stringify({ "Fn::GetAtt": ["CampaignDeadLetterQueue", "QueueName"] }),
+        !["CampaignDeadLetterQueue", "WebhookDeadLetterQueue"].some(
+          (q) =>
+            JSON.stringify(dimension(a.p, "QueueName")) ===
+            JSON.stringify({ "Fn::GetAtt": [q, "QueueName"] }),
+        ),
     );
     expect(dead).toHaveLength(1);
     expect(dimension(dead[0]?.p, "QueueName")).toEqual({ "Fn::GetAtt": [dlqId, "QueueName"] });
@@ -343,11 +346,13 @@ describe("the checker's schedule", () => {
     expect(config.Properties.MaximumRetryAttempts).toBe(0);
     expect(config.Properties.MaximumEventAgeInSeconds).toBeLessThanOrEqual(300);
     expect(isArn(config.Properties.DestinationConfig.OnFailure.Destination, dlqId)).toBe(true);
-    // Lambda writes the dead letter with the function's own role.
+    // Lambda writes the dead letter with the function's own role (it also wakes the webhook
+    // worker, on the webhook queue).
     const role = resource(base, checker.Role["Fn::GetAtt"][0]);
     const sends = (role.Properties.Policies as Json[])
       .flatMap((p) => p.PolicyDocument.Statement)
-      .filter((s: Json) => s.Action.includes("sqs:SendMessage"));
+      .filter((s: Json) => s.Action.includes("sqs:SendMessage"))
+      .filter((s: Json) => !isArn(s.Resource, "WebhookQueue"));
     expect(sends.map((s: Json) => isArn(s.Resource, dlqId))).toEqual([true]);
     // Encrypted at rest, and kept long enough to look at (14 days).
     expect(dlq.Properties.SqsManagedSseEnabled === true || dlq.Properties.KmsMasterKeyId).toBe(
@@ -510,6 +515,7 @@ const EXPECTED: Record<FunctionName, (v: string[]) => string[]> = {
   reply: () => ["master"],
   campaigns: () => ["operator", "master"],
   "campaign-worker": (vendors) => ["master", ...vendors],
+  "webhook-worker": () => ["master"],
 };
 const VENDORS = (): [string, Template, string[]][] => [
   ["tencent only", base, ["tencent"]],

@@ -15,6 +15,7 @@ const ROLE_OF: Record<string, string> = {
   admin: "AdminRole",
   campaigns: "CampaignsRole",
   "campaign-worker": "CampaignWorkerRole",
+  "webhook-worker": "WebhookWorkerRole",
 };
 
 function allowed(role: string): Set<string> {

@@ -32,6 +32,7 @@ const FUNCTIONS = [
   "send",
   "status-callback",
   "threshold-check",
+  "webhook-worker",
 ];
 // What the nodejs22.x runtime provides beside a bundle: the AWS SDK v3, and nothing else.
 const runtime = join(out, "runtime", "node_modules");

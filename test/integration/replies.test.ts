@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
-import { newApp, startTestStack, type TestStack } from "../helpers/stack";
+import { newApp, startTestStack, type TestStack, waitFor } from "../helpers/stack";
 
 const START = "2026-11-22T02:00:00Z";
 const clock = fixedClock(START);
@@ -97,7 +97,9 @@ describe("account-level replies", () => {
       });
       expect(res.status).toBe(200);
     }
-    for (let run = 0; run < 10 && received.size < 700; run++) await s.runChecker();
+    // Acknowledged first, forwarded after: the webhook worker delivers from the outbox.
+    await waitFor(async () => received.size >= 700, 60_000, "700 forwards");
+    await new Promise((r) => setTimeout(r, 1000)); // nothing arrives twice, even late
     server.close();
     expect(received.size).toBe(700);
     expect([...received.values()].every((n) => n === 1)).toBe(true);
