@@ -47,7 +47,6 @@ export interface StackOptions {
   campaignWorker?: boolean;
   campaignVisibilityTimeout?: number;
   campaignRecheckSeconds?: number;
-  campaignMaxRecipients?: number;
   campaignLanes?: number;
   campaignChunkRows?: number;
 }
@@ -147,7 +146,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     SES_ENDPOINT: ses.url,
     SMSGATE_CAMPAIGN_QUEUE_URL: campaignQueueUrl,
     SMSGATE_CAMPAIGN_RECHECK_SECONDS: String(opts.campaignRecheckSeconds ?? 900),
-    SMSGATE_CAMPAIGN_MAX_RECIPIENTS: String(opts.campaignMaxRecipients ?? 100_000),
     SMSGATE_CAMPAIGN_LANES: String(opts.campaignLanes ?? 4),
     SMSGATE_CAMPAIGN_CHUNK_ROWS: String(opts.campaignChunkRows ?? 200),
   });

@@ -177,8 +177,40 @@ export function campaignsStore({ db }: StoreContext) {
     },
 
     /**
+     * Before an upload writes any row: one conditional update that holds only if the campaign's
+     * total plus the upload's rows stays within `ceiling` (`total <= ceiling - rows`) and the
+     * lease is still ours. "room" when it holds, "full" when the ceiling refuses it, "lease"
+     * when another upload took the campaign.
+     */
+    async reserveRows(
+      appId: string,
+      id: string,
+      lease: string,
+      rows: number,
+      ceiling: number,
+      at: string,
+    ): Promise<"room" | "full" | "lease"> {
+      try {
+        await db.update(key(appId, id), {
+          update: "SET updatedAt = :at",
+          condition:
+            "attribute_exists(pk) AND lease = :lease AND (attribute_not_exists(#total) OR #total <= :room)",
+          names: { "#total": "total" },
+          values: { ":at": at, ":lease": lease, ":room": ceiling - rows },
+        });
+        return "room";
+      } catch (err) {
+        if (!(err instanceof ConditionFailed)) throw err;
+        // dynalite ignores ReturnValuesOnConditionCheckFailure: read which condition failed.
+        const now = await db.get(key(appId, id));
+        return now?.lease === lease ? "full" : "lease";
+      }
+    },
+
+    /**
      * Makes an upload's chunks part of the campaign: they were written at indices from the
-     * campaign's `chunks` on, invisible until this one update counts them.
+     * campaign's `chunks` on, invisible until this one update counts them — and only while
+     * the total stays within `ceiling`, so the limit holds exactly whatever ran before.
      */
     async commitUpload(
       appId: string,
@@ -186,6 +218,7 @@ export function campaignsStore({ db }: StoreContext) {
       lease: string,
       adds: { chunks: number; rows: number; segments: number },
       at: string,
+      ceiling: number,
     ): Promise<Campaign> {
       const out = await transition(
         appId,
@@ -193,7 +226,7 @@ export function campaignsStore({ db }: StoreContext) {
         {
           update:
             "ADD chunks :c, #total :r, estimateSegments :s SET updatedAt = :at REMOVE lease, leaseUntil",
-          condition: "lease = :lease",
+          condition: "lease = :lease AND (attribute_not_exists(#total) OR #total <= :room)",
           names: { "#total": "total" },
           values: {
             ":c": adds.chunks,
@@ -201,6 +234,7 @@ export function campaignsStore({ db }: StoreContext) {
             ":s": adds.segments,
             ":at": at,
             ":lease": lease,
+            ":room": ceiling - adds.rows,
           },
         },
         "The upload's lease expired before it finished; upload the file again",

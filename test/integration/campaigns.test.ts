@@ -3,9 +3,13 @@
  * the worker fed by the SQS emulator through the official SQS client, every row through the
  * send pipeline to the Tencent emulator (docs/api.md "Campaigns and customer groups").
  */
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
+import { keys } from "../../lib/store/keys";
+import { localClient } from "../../local/dynamo";
+import { LOCAL_TABLE } from "../../local/stack";
 import { newApp, startTestStack, type TestApp, type TestStack, waitFor } from "../helpers/stack";
 
 let s: TestStack;
@@ -16,7 +20,6 @@ beforeAll(async () => {
     clock,
     campaignVisibilityTimeout: 2,
     campaignRecheckSeconds: 1,
-    campaignMaxRecipients: 300,
     campaignLanes: 3,
     campaignChunkRows: 10,
   });
@@ -204,7 +207,9 @@ describe("a campaign from a CSV", () => {
 
   it("refuses an upload that would pass the recipient limit, and keeps nothing of it", async () => {
     const app = await newApp(s);
+    await app.operatorPatch({ ceilings: { campaignRecipients: 300 } });
     const c = await create(app, {});
+    expect((await show(app, c.body.id)).maxRecipients).toBe(300);
     const lines = Array.from({ length: 301 }, (_, i) => `+86137${String(i).padStart(8, "0")},a,b`);
     const up = await upload(app, c.body.id, lines.join("\n"));
     expect(up.status).toBe(400);
@@ -212,8 +217,74 @@ describe("a campaign from a CSV", () => {
     expect(up.body.error.message).toContain("300 recipients");
     const after = await show(app, c.body.id);
     expect(after).toMatchObject({ total: 0, chunks: 0, status: "draft" });
+    expect(await chunkItems(app.appId, c.body.id)).toBe(0);
     // The lease was given back: a smaller upload goes through.
     expect((await upload(app, c.body.id, lines.slice(0, 300).join("\n"))).body.accepted).toBe(300);
+  });
+});
+
+/** The chunk items stored for a campaign, read straight from the table. */
+async function chunkItems(appId: string, id: string): Promise<number> {
+  const out = await localClient(process.env.DYNAMODB_ENDPOINT ?? "").send(
+    new QueryCommand({
+      TableName: LOCAL_TABLE,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: keys.campaignChunks(appId, id) } },
+      Select: "COUNT",
+    }),
+  );
+  return out.Count ?? 0;
+}
+
+describe("the per-app recipient ceiling", () => {
+  it("is 100,000 by default; only the operator may raise it, to at most 1,000,000", async () => {
+    const app = await newApp(s);
+    const c = await create(app, {});
+    expect((await show(app, c.body.id)).maxRecipients).toBe(100_000);
+    const byAdmin = await s.api("PATCH", `/v1/apps/${app.appId}`, {
+      key: app.apiKey,
+      body: { ceilings: { campaignRecipients: 200_000 } },
+    });
+    expect(byAdmin.status).toBe(403);
+    expect(byAdmin.body.error.code).toBe("UnauthorizedOperation.OperatorOnlySetting");
+    const tooHigh = await s.api("PATCH", `/v1/apps/${app.appId}`, {
+      key: s.adminKey,
+      body: { ceilings: { campaignRecipients: 1_000_001 } },
+    });
+    expect(tooHigh.status).toBe(400);
+    await app.operatorPatch({ ceilings: { campaignRecipients: 1_000_000 } });
+    expect((await show(app, c.body.id)).maxRecipients).toBe(1_000_000);
+    const got = await s.api("GET", `/v1/apps/${app.appId}`, { key: s.adminKey });
+    expect(got.body.ceilings).toMatchObject({ campaignRecipients: 1_000_000 });
+  });
+
+  it("holds exactly across appends: the append that would pass it stores nothing", async () => {
+    const app = await newApp(s);
+    await app.operatorPatch({ ceilings: { campaignRecipients: 5 } });
+    const c = await create(app, {});
+    const phones = Array.from({ length: 8 }, fresh);
+    const csv = (ps: string[]) => ps.map((p) => `${p},a,b`).join("\n");
+    expect((await upload(app, c.body.id, csv(phones.slice(0, 3)))).body).toMatchObject({
+      accepted: 3,
+      total: 3,
+    });
+    const chunksBefore = await chunkItems(app.appId, c.body.id);
+    // 3 + 3 > 5: refused whole, 4xx with its catalogue code, nothing written.
+    const over = await upload(app, c.body.id, csv(phones.slice(3, 6)));
+    expect(over.status).toBe(400);
+    expect(over.body.error.code).toBe("LimitExceeded.CampaignRecipientLimit");
+    expect(await chunkItems(app.appId, c.body.id)).toBe(chunksBefore);
+    expect(await show(app, c.body.id)).toMatchObject({ total: 3 });
+    // Rows refused for their own reasons do not count: 2 new + 1 duplicate fits exactly.
+    const fits = await upload(app, c.body.id, csv([phones[6], phones[7], phones[0]] as string[]));
+    expect(fits.body).toMatchObject({ accepted: 2, rejectedCount: 1, total: 5 });
+    const full = await upload(app, c.body.id, csv([phones[3] as string]));
+    expect(full.body.error.code).toBe("LimitExceeded.CampaignRecipientLimit");
+    expect((await results(app, c.body.id)).map((r) => r.to)).toEqual([
+      ...phones.slice(0, 3),
+      phones[6],
+      phones[7],
+    ]);
   });
 });
 
