@@ -7,6 +7,7 @@ import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
 import { ulid } from "../core/ids";
 import type { App, Campaign, Group, Template } from "../core/model";
+import { PER_NUMBER_PARAMS } from "../providers/port";
 import { checkParams, isValidSign } from "../rules/template";
 import { campaignRecipientCeiling } from "../rules/usage";
 import type { Chunk, Row, RowResult } from "../store";
@@ -66,12 +67,19 @@ async function mustGet(deps: Deps, appId: string, id: string): Promise<Campaign>
   return c;
 }
 
-/** Packs accepted rows into chunks of ≤ 200, rows with the same params side by side. */
+/**
+ * Packs accepted rows into chunks of ≤ 200, rows with the same params side by side, and at
+ * most `callsPerChunk` sets of params per chunk (one vendor call each). For a provider whose
+ * one call takes params per number, a chunk is one call whatever its params: no such bound.
+ */
 class Packer {
   private groups = new Map<string, Row[]>();
   private held = 0;
   readonly ready: Row[][] = [];
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly callsPerChunk = CALLS_PER_CHUNK,
+  ) {}
 
   add(row: Row) {
     const k = JSON.stringify(row.slice(2));
@@ -92,7 +100,7 @@ class Packer {
     for (const g of this.groups.values()) {
       // A chunk makes at most CALLS_PER_CHUNK vendor calls, so rows with their own params
       // come in chunks small enough for progress to move and a retry to be cheap.
-      if (calls === CALLS_PER_CHUNK) {
+      if (calls === this.callsPerChunk) {
         this.ready.push(current);
         current = [];
         calls = 0;
@@ -197,7 +205,11 @@ async function appendRows(
     );
 
   // Pass 2: the accepted rows, packed and written as they come.
-  const packer = new Packer(Math.min(MAX_PER_CALL, deps.config.SMSGATE_CAMPAIGN_CHUNK_ROWS));
+  const first = app.providers[0]?.provider;
+  const packer = new Packer(
+    Math.min(MAX_PER_CALL, deps.config.SMSGATE_CAMPAIGN_CHUNK_ROWS),
+    first && PER_NUMBER_PARAMS.has(first) ? Number.POSITIVE_INFINITY : CALLS_PER_CHUNK,
+  );
   let segments = 0;
   let written = 0;
   let stored = 0;

@@ -29,6 +29,11 @@ export interface SendPlan {
   segments: number;
   /** Identifies "the same content" for the same-content window. */
   contentKey: string;
+  /**
+   * Numbers whose text differs from the plan's (a campaign's rows with their own params in
+   * one batch), by E.164: their segments and same-content key.
+   */
+  perNumber?: Map<string, { segments: number; contentKey: string }>;
   now: number;
   at: string;
   day: string;
@@ -38,6 +43,14 @@ export interface SendPlan {
 }
 
 const MAX_FIT_ATTEMPTS = 6;
+
+/** Billable segments of the text one number gets. */
+export const segmentsOf = (plan: SendPlan, e164: string): number =>
+  plan.perNumber?.get(e164)?.segments ?? plan.segments;
+
+/** The same-content key of the text one number gets. */
+const contentKeyOf = (plan: SendPlan, e164: string): string =>
+  plan.perNumber?.get(e164)?.contentKey ?? plan.contentKey;
 
 /** Whether an opt-out entry blocks this send: its signature (or all) and its type (or all). */
 export const blocks = (e: OptOutEntry, sign: string | undefined, kind: Template["kind"]) =>
@@ -118,7 +131,7 @@ export const frequencySend = (plan: SendPlan, n: Phone): FrequencySend => ({
   now: plan.now,
   day: plan.day,
   yesterday: plan.yesterday,
-  contentKey: plan.contentKey,
+  contentKey: contentKeyOf(plan, n.e164),
   kind: plan.template.kind,
   whitelisted: whitelisted(plan.app, n),
 });
@@ -132,7 +145,7 @@ function optimistic(plan: SendPlan, numbers: Phone[]): Adds {
       template: plan.template.id,
       templateKind: plan.template.kind,
       country: n.country,
-      segments: plan.segments,
+      segments: segmentsOf(plan, n.e164),
       sign: plan.sign,
     })),
     plan.hour,
@@ -170,9 +183,10 @@ async function reserveDailyLimits(deps: Deps, plan: SendPlan, numbers: Phone[]) 
   return { fit: [] as Phone[], refused, applied: {} as Adds };
 }
 
-/** Takes the segments of as many numbers as the prepaid balance covers. */
+/** Takes the segments of as many numbers as the prepaid balance covers, in order. */
 async function reservePackage(deps: Deps, plan: SendPlan, numbers: Phone[]) {
-  if (!hasPackage(plan.app, plan.template) || plan.segments === 0)
+  const cost = (ns: Phone[]) => ns.reduce((n, p) => n + segmentsOf(plan, p.e164), 0);
+  if (!hasPackage(plan.app, plan.template) || cost(numbers) === 0)
     return { fit: [] as Phone[], refused: new Map<string, ErrorCode>() };
   const refused = new Map<string, ErrorCode>();
   let attempt = numbers;
@@ -180,11 +194,16 @@ async function reservePackage(deps: Deps, plan: SendPlan, numbers: Phone[]) {
     const r = await deps.store.reservePackage(
       plan.app.appId,
       packageRegion(plan.template),
-      attempt.length * plan.segments,
+      cost(attempt),
       plan.at,
     );
     if (r.ok) return { fit: attempt, refused };
-    const fits = Math.max(0, Math.floor(r.remaining / plan.segments));
+    // The longest prefix the balance read covers, and always at least one number fewer.
+    let fits = 0;
+    for (let left = r.remaining; fits < attempt.length; fits++) {
+      left -= segmentsOf(plan, (attempt[fits] as Phone).e164);
+      if (left < 0) break;
+    }
     for (const n of attempt.slice(Math.min(fits, attempt.length - 1)))
       refused.set(n.e164, "FailedOperation.InsufficientBalanceInSmsPackage");
     attempt = attempt.slice(0, Math.min(fits, attempt.length - 1));
@@ -229,7 +248,7 @@ export async function reserve(deps: Deps, plan: SendPlan, numbers: Phone[]): Pro
       continue;
     }
     (holds.get(f.number.e164) as NumberHold).frequency = { old: f.old };
-    const current = `sc${plan.contentKey}_`;
+    const current = `sc${contentKeyOf(plan, f.number.e164)}_`;
     const old = Object.fromEntries(
       Object.entries(staleAttributes(f.old, send)).filter(([k]) => !k.startsWith(current)),
     );
@@ -280,9 +299,10 @@ export async function settle(
   for (const [e164, hold] of held.holds) {
     const fate = fates.get(e164);
     if (hold.package) {
-      packageDelta += plan.segments;
+      const estimate = segmentsOf(plan, e164);
+      packageDelta += estimate;
       if (fate?.status === "accepted") packageDelta -= fate.segments;
-      else if (fate?.status === "unknown") packageDelta -= plan.segments;
+      else if (fate?.status === "unknown") packageDelta -= estimate;
     }
     const phone = held.phones.get(e164);
     if (hold.frequency && !keeps(e164) && phone)
@@ -355,10 +375,13 @@ export async function evaluate(
     thresholdsOf(plan),
   );
   for (const { number, code } of fit.refused) refused.set(number.e164, code);
-  if (balance && plan.segments > 0) {
-    let left = Math.floor((balance[packageRegion(plan.template)] ?? 0) / plan.segments);
+  if (balance) {
+    let left = balance[packageRegion(plan.template)] ?? 0;
     for (const n of fit.fit) {
-      if (left-- <= 0) refused.set(n.e164, "FailedOperation.InsufficientBalanceInSmsPackage");
+      const cost = segmentsOf(plan, n.e164);
+      if (cost === 0) continue;
+      if (left < cost) refused.set(n.e164, "FailedOperation.InsufficientBalanceInSmsPackage");
+      else left -= cost;
     }
   }
   return refused;

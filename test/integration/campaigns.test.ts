@@ -288,6 +288,48 @@ describe("the per-app recipient ceiling", () => {
   });
 });
 
+describe("a campaign on Huawei", () => {
+  it("rows with their own variables go out in one batchSendDiffSms call per chunk", async () => {
+    const app = await newApp(s, {}, ["huawei"]);
+    const c = await create(app, {});
+    const phones = Array.from({ length: 25 }, fresh);
+    // Every row its own variables, but two rows share theirs (one content, two numbers).
+    const params = phones.map((_, i) => (i === 1 ? ["H-0", "d0"] : [`H-${i}`, `d${i}`]));
+    const up = await upload(
+      app,
+      c.body.id,
+      phones.map((p, i) => `${p},${params[i]?.join(",")}`).join("\n"),
+    );
+    expect(up.body).toMatchObject({ accepted: 25, total: 25 });
+    // Chunks of 10 rows whatever their params (Tencent's would hold ≤ 20 sets of params each).
+    expect((await show(app, c.body.id)).chunks).toBe(3);
+    expect((await act(app, c.body.id, "start")).status).toBe(200);
+    const done = await finished(app, c.body.id);
+    expect(done.counts).toMatchObject({ submitted: 25, pending: 0 });
+    const want = new Set(phones);
+    const got = s.huawei.messages().filter((m: { phone: string }) => want.has(m.phone)) as {
+      phone: string;
+      params: string[];
+      extend: string;
+      code: string;
+    }[];
+    // Each number once, with its own row's variables, accepted.
+    expect(got).toHaveLength(25);
+    for (const [i, p] of phones.entries())
+      expect(got.find((m) => m.phone === p)?.params).toEqual(params[i]);
+    expect(got.every((m) => m.code === "000000")).toBe(true);
+    // One vendor call per chunk: each call carries its own request id (`extend`).
+    expect(new Set(got.map((m) => m.extend)).size).toBe(3);
+    // Per-row results and records carry each row's own text.
+    const rows = await results(app, c.body.id);
+    expect(rows.every((r) => r.status === "submitted" && r.messageId)).toBe(true);
+    const record = (await s.api("GET", `/v1/messages/${rows[7]?.messageId}`, { key: app.apiKey }))
+      .body;
+    expect(record).toMatchObject({ to: phones[7], provider: "huawei", params: params[7] });
+    expect(record.text).toContain("H-7");
+  });
+});
+
 describe("campaign states", () => {
   it("refuses to start when the estimate exceeds the prepaid balance (409)", async () => {
     const app = await newApp(s);
