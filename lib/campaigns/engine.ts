@@ -68,6 +68,7 @@ async function sendOne(
 ) {
   return sendMessages(deps, {
     ...(own ? { paramsByNumber: own } : {}),
+    campaign: campaign.id,
     key: "",
     asApp: campaign.appId,
     body: {

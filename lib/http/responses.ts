@@ -82,6 +82,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       segments: int,
       country: str,
       context: str,
+      campaign: { ...str, description: "the campaign that sent it" },
       provider: { type: "string", enum: PROVIDERS },
       providerMessageId: str,
       carrierCode: str,

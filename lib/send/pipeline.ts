@@ -313,6 +313,8 @@ export async function sendMessages(
      * the variable rules on its own, and `body.params` is not used for it.
      */
     paramsByNumber?: Map<string, string[]>;
+    /** The campaign sending (lib/campaigns/engine.ts): kept on every record. */
+    campaign?: string;
   },
 ): Promise<SendResponse> {
   const { key, body, requestId, idempotencyKey, origin, asApp, paramsByNumber } = input;
@@ -363,6 +365,7 @@ export async function sendMessages(
     params: body.params,
     paramsByNumber: own,
     context: body.context,
+    campaign: input.campaign,
     dryRun: body.dryRun,
     requestId,
     origin,
@@ -378,6 +381,8 @@ export interface BatchOptions {
   /** Numbers with params of their own, by E.164 (each held to the variable rules). */
   paramsByNumber?: Map<string, string[]>;
   context?: string;
+  /** The campaign sending, kept on every record. */
+  campaign?: string;
   dryRun?: boolean;
   /** smsgate's reference for this batch: sent to the vendor, kept on every record. */
   requestId: string;
@@ -473,6 +478,7 @@ export async function sendBatch(
     params: opts.params,
     sign,
     context: opts.context,
+    ...(opts.campaign ? { campaign: opts.campaign } : {}),
     requestId,
     provider: routes[0]?.provider.name ?? "tencent",
     at: plan.at,

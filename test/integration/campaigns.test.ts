@@ -330,6 +330,77 @@ describe("a campaign on Huawei", () => {
   });
 });
 
+describe("a campaign's records", () => {
+  it("GET /v1/messages?campaign=: only its records, every one carrying the id, filters and cursor, JSON and CSV", async () => {
+    const app = await newApp(s);
+    const phones = Array.from({ length: 12 }, fresh);
+    // Two numbers the vendor refuses (…44): `failed` records.
+    const refused = ["+8613912300044", "+8613912300144"];
+    const c = await create(app, {});
+    const other = await create(app, {});
+    await upload(app, c.body.id, [...phones, ...refused].map((p) => `${p},R,x`).join("\n"));
+    await upload(app, other.body.id, `${fresh()},O,y`);
+    // A plain send of the same app: not the campaign's.
+    const direct = await app.send({ to: [fresh()], template: "order-shipped", params: ["D", "z"] });
+    expect(direct.status).toBe(200);
+    for (const id of [c.body.id, other.body.id]) await act(app, id, "start");
+    await finished(app, c.body.id);
+    await finished(app, other.body.id);
+
+    const page = (q: string) =>
+      s.api("GET", `/v1/messages?campaign=${c.body.id}${q}`, { key: app.apiKey });
+    const seen: Body[] = [];
+    let cursor = "";
+    do {
+      const r = await page(`&limit=5${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(r.status).toBe(200);
+      expect(r.body.messages.length).toBeLessThanOrEqual(5);
+      seen.push(...r.body.messages);
+      cursor = r.body.cursor ?? "";
+    } while (cursor);
+    expect(seen.map((m) => m.to).sort()).toEqual([...phones, ...refused].sort());
+    expect(seen.every((m) => m.campaign === c.body.id)).toBe(true);
+    // Newest first.
+    const times = seen.map((m) => m.createdAt as string);
+    expect([...times].sort().reverse()).toEqual(times);
+
+    const failed = await page("&status=failed");
+    expect(failed.body.messages.map((m: Body) => m.to).sort()).toEqual([...refused].sort());
+    const other1 = await s.api("GET", `/v1/messages?campaign=${other.body.id}`, {
+      key: app.apiKey,
+    });
+    expect(other1.body.messages).toHaveLength(1);
+    const byPhone = await page(`&phone=${encodeURIComponent(phones[3] as string)}`);
+    expect(byPhone.body.messages.map((m: Body) => m.to)).toEqual([phones[3]]);
+    const none = await s.api("GET", "/v1/messages?campaign=01NOSUCHCAMPAIGN", { key: app.apiKey });
+    expect(none.body.messages).toEqual([]);
+    // Another app's campaign id shows nothing of this one.
+    const stranger = await newApp(s);
+    expect(
+      (await s.api("GET", `/v1/messages?campaign=${c.body.id}`, { key: stranger.apiKey })).body
+        .messages,
+    ).toEqual([]);
+
+    const csv = await fetch(`${s.apiUrl}/v1/messages?campaign=${c.body.id}&limit=10`, {
+      headers: { authorization: `Bearer ${app.apiKey}`, accept: "text/csv" },
+    });
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    const lines = (await csv.text())
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(lines[0]?.split(",")).toContain("campaign");
+    expect(lines).toHaveLength(11);
+    expect(lines.slice(1).every((l) => l.includes(c.body.id))).toBe(true);
+    const next = csv.headers.get("link")?.match(/<([^>]+)>; rel="next"/)?.[1] ?? "";
+    expect(next).toContain(`campaign=${c.body.id}`);
+    const rest = await fetch(next, {
+      headers: { authorization: `Bearer ${app.apiKey}`, accept: "text/csv" },
+    });
+    expect((await rest.text()).trim().split("\r\n")).toHaveLength(1 + 4);
+  });
+});
+
 describe("campaign states", () => {
   it("refuses to start when the estimate exceeds the prepaid balance (409)", async () => {
     const app = await newApp(s);

@@ -678,9 +678,9 @@ describe("a recipient file larger than the campaign may hold", () => {
       let block = "";
       for (let i = b; i < Math.min(b + 10_000, 1_000_001); i++)
         block += `+86138${String(i).padStart(8, "0")},O${i},明天\n`;
-      if (!out.write(block)) await new Promise((r) => out.once("drain", r));
+      if (!out.write(block)) await new Promise<void>((r) => out.once("drain", () => r()));
     }
-    await new Promise((r) => out.end(r));
+    await new Promise<void>((r) => out.end(() => r()));
     const bytes = statSync(big).size;
     expect(bytes).toBeGreaterThan(25_000_000);
 
