@@ -196,13 +196,15 @@ async function appendRows(
   seen.clear();
 
   const at = new Date(deps.clock.now()).toISOString();
-  const room = await deps.store.reserveRows(appId, id, lease, accepted, max, at);
-  if (room === "full") throw refuse(undefined, accepted);
-  if (room === "lease")
+  if (!(await deps.store.reserveRows(appId, id, lease, accepted, max))) {
+    // dynalite ignores ReturnValuesOnConditionCheckFailure: read which condition failed.
+    const now = await mustGet(deps, appId, id);
+    if (now.total + accepted > max) throw refuse(undefined, accepted);
     throw new AppError(
       "FailedOperation.CampaignState",
       "The upload's lease expired before it finished; upload the file again.",
     );
+  }
 
   // Pass 2: the accepted rows, packed and written as they come.
   const first = app.providers[0]?.provider;

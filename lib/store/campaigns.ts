@@ -177,33 +177,22 @@ export function campaignsStore({ db }: StoreContext) {
     },
 
     /**
-     * Before an upload writes any row: one conditional update that holds only if the campaign's
-     * total plus the upload's rows stays within `ceiling` (`total <= ceiling - rows`) and the
-     * lease is still ours. "room" when it holds, "full" when the ceiling refuses it, "lease"
-     * when another upload took the campaign.
+     * Before an upload writes any row: one conditional update that holds only if the lease is
+     * still ours and the campaign's total plus the upload's rows stays within `ceiling`
+     * (`total <= ceiling - rows`). False when it does not hold.
      */
-    async reserveRows(
-      appId: string,
-      id: string,
-      lease: string,
-      rows: number,
-      ceiling: number,
-      at: string,
-    ): Promise<"room" | "full" | "lease"> {
+    async reserveRows(appId: string, id: string, lease: string, rows: number, ceiling: number) {
       try {
         await db.update(key(appId, id), {
-          update: "SET updatedAt = :at",
-          condition:
-            "attribute_exists(pk) AND lease = :lease AND (attribute_not_exists(#total) OR #total <= :room)",
+          update: "SET lease = :lease",
+          condition: "lease = :lease AND #total <= :room",
           names: { "#total": "total" },
-          values: { ":at": at, ":lease": lease, ":room": ceiling - rows },
+          values: { ":lease": lease, ":room": ceiling - rows },
         });
-        return "room";
+        return true;
       } catch (err) {
-        if (!(err instanceof ConditionFailed)) throw err;
-        // dynalite ignores ReturnValuesOnConditionCheckFailure: read which condition failed.
-        const now = await db.get(key(appId, id));
-        return now?.lease === lease ? "full" : "lease";
+        if (err instanceof ConditionFailed) return false;
+        throw err;
       }
     },
 
@@ -226,7 +215,7 @@ export function campaignsStore({ db }: StoreContext) {
         {
           update:
             "ADD chunks :c, #total :r, estimateSegments :s SET updatedAt = :at REMOVE lease, leaseUntil",
-          condition: "lease = :lease AND (attribute_not_exists(#total) OR #total <= :room)",
+          condition: "lease = :lease AND #total <= :room",
           names: { "#total": "total" },
           values: {
             ":c": adds.chunks,
