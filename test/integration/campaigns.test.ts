@@ -330,6 +330,102 @@ describe("a campaign on Huawei", () => {
   });
 });
 
+describe("a campaign on Huawei: every row held to its own text", () => {
+  it("the prepaid balance pays each row's own segments, and a Huawei outage fails over to Tencent one call per set of params", async () => {
+    const app = await newApp(s, {}, ["huawei", "tencent"]);
+    await s.api("PUT", `/v1/apps/${app.appId}/package`, {
+      key: s.adminKey,
+      body: { domestic: { segments: 100 } },
+    });
+    const c = await create(app, {});
+    const phones = Array.from({ length: 6 }, fresh);
+    // Rows 0–2 one segment each; rows 3–5 two (a long variable); rows 4 and 5 share theirs.
+    const long = "长".repeat(60);
+    const params = [
+      ["A", "x"],
+      ["B", "x"],
+      ["C", "x"],
+      [long, "x"],
+      [long, "y"],
+      [long, "y"],
+    ];
+    await upload(app, c.body.id, phones.map((p, i) => `${p},${params[i]?.join(",")}`).join("\n"));
+    expect((await show(app, c.body.id)).estimate.segments).toBe(9);
+    s.huawei.setFault("http500");
+    try {
+      await act(app, c.body.id, "start");
+      const done = await finished(app, c.body.id);
+      expect(done.counts).toMatchObject({ submitted: 6, pending: 0 });
+    } finally {
+      s.huawei.setFault("none");
+    }
+    // Huawei answered 500 (nothing sent); Tencent took each set of params in its own call.
+    const got = sentTo(phones) as { phone: string; params: string[]; sessionContext: string }[];
+    expect(got.map((m) => [m.phone, m.params])).toEqual(
+      expect.arrayContaining(phones.map((p, i) => [p, params[i]])),
+    );
+    expect(got).toHaveLength(6);
+    const calls = new Map<string, Set<string>>();
+    for (const m of got) {
+      const k = JSON.stringify(m.params);
+      calls.set(k, (calls.get(k) ?? new Set()).add(m.sessionContext));
+    }
+    expect(calls.size).toBe(5);
+    // The balance paid exactly what was sent: 3 × 1 + 3 × 2 segments.
+    const pkg = await s.api("GET", `/v1/apps/${app.appId}/package`, { key: app.apiKey });
+    expect(pkg.body.remaining.domestic).toBe(100 - 9);
+    const rows = await results(app, c.body.id);
+    const rec = (await s.api("GET", `/v1/messages/${rows[3]?.messageId}`, { key: app.apiKey }))
+      .body;
+    expect(rec).toMatchObject({ provider: "tencent", segments: 2, campaign: c.body.id });
+  });
+});
+
+describe("a campaign on Huawei: rules per row", () => {
+  it("a row whose variables no longer pass the template's rules is rejected alone, the chunk's others sent in the one call", async () => {
+    const app = await newApp(s, {}, ["huawei"]);
+    const c = await create(app, {});
+    const phones = Array.from({ length: 4 }, fresh);
+    const params = [
+      ["abc", "x"],
+      ["abcdefgh", "x"],
+      ["ab", "y"],
+      ["abcd", "z"],
+    ];
+    await upload(app, c.body.id, phones.map((p, i) => `${p},${params[i]?.join(",")}`).join("\n"));
+    // The template changes after the upload: variables of at most 3 characters.
+    const list = await s.api("GET", `/v1/apps/${app.appId}/templates`, { key: app.apiKey });
+    const t = list.body.templates.find((x: Body) => x.id === "order-shipped");
+    const put = await s.api("PUT", `/v1/apps/${app.appId}/templates/order-shipped`, {
+      key: app.apiKey,
+      body: {
+        kind: t.kind,
+        region: t.region,
+        body: t.body,
+        providerTemplateIds: t.providerTemplateIds,
+        maxParamLength: 3,
+      },
+    });
+    expect(put.status).toBe(200);
+    await act(app, c.body.id, "start");
+    const done = await finished(app, c.body.id);
+    expect(done.counts).toMatchObject({ submitted: 2, rejected: 2 });
+    const rows = await results(app, c.body.id);
+    expect(rows.map((r) => [r.to, r.status])).toEqual([
+      [phones[0], "submitted"],
+      [phones[1], "rejected"],
+      [phones[2], "submitted"],
+      [phones[3], "rejected"],
+    ]);
+    expect(rows[1]?.code).toBe("InvalidParameterValue.TemplateParameterLengthLimit");
+    const got = s.huawei.messages().filter((m: { phone: string }) => phones.includes(m.phone));
+    expect(got.map((m: { phone: string }) => m.phone).sort()).toEqual(
+      [phones[0], phones[2]].sort(),
+    );
+    expect(new Set(got.map((m: { extend: string }) => m.extend)).size).toBe(1);
+  });
+});
+
 describe("a campaign's records", () => {
   it("GET /v1/messages?campaign=: only its records, every one carrying the id, filters and cursor, JSON and CSV", async () => {
     const app = await newApp(s);
