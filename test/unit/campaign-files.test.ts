@@ -62,6 +62,17 @@ describe("rows into vendor calls", () => {
     expect(calls[0]?.params).toEqual(["same"]);
     expect(calls[3]?.params).toEqual(["own410"]);
   });
+
+  it("for a provider that takes params per number: ≤ 200 rows a call whatever their params", () => {
+    const rows: Row[] = Array.from({ length: 450 }, (_, i) => [
+      i + 1,
+      `+86139${String(i).padStart(8, "0")}`,
+      `own${i}`,
+    ]);
+    const calls = subSends(rows, true);
+    expect(calls.map((c) => c.rows.length)).toEqual([200, 200, 50]);
+    expect(calls.flatMap((c) => c.rows)).toEqual(rows);
+  });
 });
 
 describe("reading rows", () => {
