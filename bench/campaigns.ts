@@ -1,8 +1,9 @@
 /**
  * `npm run bench` (second part): campaigns through the whole local stack — the upload
  * handler, the SQS emulator, the worker, the send pipeline, dynalite and the Tencent
- * emulator. A 100,000-row campaign with shared variables and a 5,000-row one with a
- * variable per row. Bounded: each campaign runs for at most BENCH_CAMPAIGN_SECONDS (60)
+ * emulator (and the Huawei emulator). A 100,000-row campaign with shared variables and a
+ * 5,000-row one with a variable per row, on Tencent; the 5,000-row one again on Huawei
+ * (batchSendDiffSms). BENCH_CAMPAIGNS=shared,perRow,huaweiPerRow picks cases. Bounded: each campaign runs for at most BENCH_CAMPAIGN_SECONDS (60)
  * of sending, then is cancelled and its rate measured on what it sent
  * (BENCH_CAMPAIGN_SECONDS=0 runs each to the end). Method and results: docs/performance.md.
  */
@@ -29,9 +30,12 @@ await seedDemos(
   { tencent: stack.tencent, huawei: stack.huawei },
   stack.huaweiAppKey,
 );
-const { apiKey } = await createDemoApp(stack.apiUrl, stack.adminKey, ["tencent"], {
-  thresholds: { domestic: { alert: 2_000_000, limit: 2_000_000 } },
-});
+const settings = { thresholds: { domestic: { alert: 2_000_000, limit: 2_000_000 } } };
+const keys = {
+  tencent: (await createDemoApp(stack.apiUrl, stack.adminKey, ["tencent"], settings)).apiKey,
+  huawei: (await createDemoApp(stack.apiUrl, stack.adminKey, ["huawei"], settings)).apiKey,
+};
+let apiKey = keys.tencent;
 
 // biome-ignore lint/suspicious/noExplicitAny: bench reads answers loosely
 async function call(method: string, path: string, body?: unknown, raw?: Buffer): Promise<any> {
@@ -89,7 +93,25 @@ interface Result {
   finished: boolean;
 }
 
-async function bench(name: string, rows: number, perRow: boolean, prefix: string): Promise<Result> {
+type Vendor = "tencent" | "huawei";
+
+/** What the vendor's emulator received, one entry per number, and how many calls that was. */
+function received(vendor: Vendor) {
+  const all = stack[vendor].messages() as { sessionContext?: string; extend?: string }[];
+  // Each call carries its request id: Tencent's SessionContext, Huawei's `extend`.
+  const callOf = (m: { sessionContext?: string; extend?: string }) =>
+    vendor === "tencent" ? m.sessionContext : m.extend;
+  return { all, callOf };
+}
+
+async function bench(
+  name: string,
+  rows: number,
+  perRow: boolean,
+  prefix: string,
+  vendor: Vendor = "tencent",
+): Promise<Result> {
+  apiKey = keys[vendor];
   const lines: string[] = [];
   for (let i = 0; i < rows; i++) {
     const phone = `+86${prefix}${String(i).padStart(8, "0")}`;
@@ -107,7 +129,7 @@ async function bench(name: string, rows: number, perRow: boolean, prefix: string
   if (up.value.accepted !== rows) throw new Error(`accepted ${up.value.accepted} of ${rows}`);
 
   stack.meter.reset();
-  const before = stack.tencent.messages().length;
+  const before = received(vendor).all.length;
   const t1 = performance.now();
   const sending = await peakMemory(async () => {
     await call("POST", `/v1/campaigns/${c.id}/start`, {});
@@ -127,8 +149,9 @@ async function bench(name: string, rows: number, perRow: boolean, prefix: string
   const sendS = (performance.now() - t1) / 1000;
   const { done, finished } = sending.value;
   const sent = done.total - done.counts.pending;
-  const got = stack.tencent.messages().slice(before);
-  const calls = new Set(got.map((m: { sessionContext: string }) => m.sessionContext)).size;
+  const { all, callOf } = received(vendor);
+  const got = all.slice(before);
+  const calls = new Set(got.map(callOf)).size;
   return {
     name,
     rows,
@@ -146,10 +169,16 @@ async function bench(name: string, rows: number, perRow: boolean, prefix: string
   };
 }
 
-const results = [
-  await bench("100,000 rows, shared variables", 100_000, false, "137"),
-  await bench("5,000 rows, a variable per row", 5_000, true, "136"),
-];
+const CASES = {
+  shared: () => bench("100,000 rows, shared variables", 100_000, false, "137"),
+  perRow: () => bench("5,000 rows, a variable per row", 5_000, true, "136"),
+  huaweiPerRow: () => bench("5,000 rows, a variable per row, Huawei", 5_000, true, "135", "huawei"),
+};
+const picked = (process.env.BENCH_CAMPAIGNS ?? Object.keys(CASES).join(","))
+  .split(",")
+  .map((c) => c.trim()) as (keyof typeof CASES)[];
+const results: Result[] = [];
+for (const c of picked) results.push(await CASES[c]());
 const f = (x: number, d = 2) => x.toFixed(d);
 const rowsOut = [
   [

@@ -47,7 +47,6 @@ export interface StackOptions {
   campaignWorker?: boolean;
   campaignVisibilityTimeout?: number;
   campaignRecheckSeconds?: number;
-  campaignMaxRecipients?: number;
   campaignLanes?: number;
   campaignChunkRows?: number;
   /** Webhooks: run the worker on the webhook queue (default true). */
@@ -159,7 +158,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     SMSGATE_CAMPAIGN_QUEUE_URL: campaignQueueUrl,
     SMSGATE_WEBHOOK_QUEUE_URL: webhookQueueUrl,
     SMSGATE_CAMPAIGN_RECHECK_SECONDS: String(opts.campaignRecheckSeconds ?? 900),
-    SMSGATE_CAMPAIGN_MAX_RECIPIENTS: String(opts.campaignMaxRecipients ?? 100_000),
     SMSGATE_CAMPAIGN_LANES: String(opts.campaignLanes ?? 4),
     SMSGATE_CAMPAIGN_CHUNK_ROWS: String(opts.campaignChunkRows ?? 200),
   });

@@ -232,7 +232,11 @@ export const appRoutes: Route[] = [
       await assertWebhookUrls(deps, rest);
       // The operator's limits at creation are the app's ceilings unless it names others, so
       // an app's own key can lower its limits but never raise them past what was granted.
-      const ceilings = rest.ceilings ?? ceilingsFrom(rest.thresholds);
+      // A `ceilings` that names only the campaign ceiling keeps the daily ones derived.
+      const { campaignRecipients: _c, ...daily } = rest.ceilings ?? {};
+      const derived = Object.keys(daily).length ? undefined : ceilingsFrom(rest.thresholds);
+      const ceilings =
+        rest.ceilings || derived ? { ...derived, ...(rest.ceilings ?? {}) } : undefined;
       const now = nowIso(deps);
       const appId = ulid(deps.clock.now());
       const app = applySettings(

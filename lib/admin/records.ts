@@ -110,9 +110,15 @@ export async function searchMessages(deps: Deps, p: Principal, query: Record<str
   const appId = appOfRead(p, q.appId);
   const phone = phoneOf(q.phone);
   const range = await rangeOf(deps, appId, q);
-  const partition = phone ? keys.messagesByPhone(appId, phone) : keys.messagesOfApp(appId);
+  // A campaign's records come from its own index; with a phone, the number's (filtered).
+  const byCampaign = !phone && q.campaign ? q.campaign : undefined;
+  const partition = phone
+    ? keys.messagesByPhone(appId, phone)
+    : byCampaign
+      ? keys.messagesOfCampaign(appId, byCampaign)
+      : keys.messagesOfApp(appId);
   let startKey = decodeCursor(q.cursor, partition);
-  const filtered = Boolean(q.status || q.template || q.sign || q.campaign);
+  const filtered = Boolean(q.status || q.template || q.sign || (q.campaign && !byCampaign));
   const now = deps.clock.now();
   const found: MessageRecord[] = [];
   let cursorKey: Item | undefined;
@@ -120,7 +126,7 @@ export async function searchMessages(deps: Deps, p: Principal, query: Record<str
   // a filtered search reads a bounded number of entries and resumes after the last one read.
   for (let read = 0; ; ) {
     const size = filtered ? SEARCH_PAGE : q.limit - found.length;
-    const page = await deps.store.searchMessages(appId, phone, range, size, startKey);
+    const page = await deps.store.searchMessages(appId, phone, range, size, startKey, byCampaign);
     read += page.rows.length;
     cursorKey = page.lastKey;
     for (const [i, row] of page.rows.entries()) {
@@ -180,6 +186,7 @@ export const RECORD_COLUMNS = [
   "carrierCode",
   "provider",
   "context",
+  "campaign",
 ] as const;
 export const REPLY_COLUMNS = [
   "id",

@@ -8,7 +8,7 @@ import { ALERT_EVENTS } from "../rules/alerts";
 import { MAX_ONE_DAY, MAX_WINDOW_LIMIT } from "../rules/frequency";
 import { hasMoneyPrecision } from "../rules/package";
 import { isValidIntlSign, isValidSign, MAX_BODY } from "../rules/template";
-import { MAX_USAGE_SHARDS } from "../rules/usage";
+import { MAX_CAMPAIGN_RECIPIENTS, MAX_USAGE_SHARDS } from "../rules/usage";
 import { isUsableSecret } from "../webhooks/sign";
 
 const text = (min: number, max: number, message?: string) =>
@@ -127,13 +127,19 @@ const settings = {
       frequencyRefusalsAbove: count,
     }),
   ),
-  /** Operator-only: the highest daily limits the app may set for itself. */
+  /**
+   * Operator-only: the highest daily limits the app may set for itself, and how many
+   * recipients one of its campaigns may hold (100,000 unless raised, at most 1,000,000).
+   */
   ceilings: z.nullable(
     z.partial(
       z.strictObject({
         domestic: count,
         international: count,
         countries: z.record(country, count),
+        campaignRecipients: z
+          .int()
+          .check(z.gte(1), z.lte(MAX_CAMPAIGN_RECIPIENTS, "must be at most 1000000")),
       }),
     ),
   ),

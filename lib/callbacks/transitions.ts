@@ -14,10 +14,6 @@ import { outboxPartition } from "../store/outbox";
 import { type StatusTransition, statusEvents } from "../webhooks/events";
 import { wakeOutbox } from "../webhooks/queue";
 
-/** A campaign's rows are sent with context `campaign:<id>` (lib/campaigns/engine.ts). */
-const campaignOf = (context: string | undefined) =>
-  context?.startsWith("campaign:") ? context.slice("campaign:".length) : undefined;
-
 export async function afterTransitions(
   deps: Deps,
   transitions: StatusTransition[],
@@ -31,7 +27,9 @@ export async function afterTransitions(
   const byApp = new Map<string, StatusTransition[]>();
   for (const t of transitions) {
     byApp.set(t.record.appId, [...(byApp.get(t.record.appId) ?? []), t]);
-    const id = campaignOf(t.record.context);
+    // The record's own `campaign` (set by the engine, lib/campaigns/engine.ts), not its
+    // context: an app's plain send with context "campaign:<id>" counts for no campaign.
+    const id = t.record.campaign;
     if (!id || (t.status !== "delivered" && t.status !== "undelivered")) continue;
     const key = `${t.record.appId}#${id}`;
     const c = counts.get(key) ?? { appId: t.record.appId, id, delivered: 0, undelivered: 0 };

@@ -7,8 +7,10 @@ import type { Deps } from "../core/deps";
 import { AppError } from "../core/errors";
 import { ulid } from "../core/ids";
 import type { App, Campaign, Group, Template } from "../core/model";
+import { PER_NUMBER_PARAMS } from "../providers/port";
 import { cheapestSegment, onExhausted, shownBalance } from "../rules/package";
 import { checkParams, isValidSign } from "../rules/template";
+import { campaignRecipientCeiling } from "../rules/usage";
 import type { Chunk, Row, RowResult } from "../store";
 import type { Item } from "../store/db";
 import { MAX_PER_CALL } from "./engine";
@@ -66,12 +68,19 @@ async function mustGet(deps: Deps, appId: string, id: string): Promise<Campaign>
   return c;
 }
 
-/** Packs accepted rows into chunks of ≤ 200, rows with the same params side by side. */
+/**
+ * Packs accepted rows into chunks of ≤ 200, rows with the same params side by side, and at
+ * most `callsPerChunk` sets of params per chunk (one vendor call each). For a provider whose
+ * one call takes params per number, a chunk is one call whatever its params: no such bound.
+ */
 class Packer {
   private groups = new Map<string, Row[]>();
   private held = 0;
   readonly ready: Row[][] = [];
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly callsPerChunk = CALLS_PER_CHUNK,
+  ) {}
 
   add(row: Row) {
     const k = JSON.stringify(row.slice(2));
@@ -92,7 +101,7 @@ class Packer {
     for (const g of this.groups.values()) {
       // A chunk makes at most CALLS_PER_CHUNK vendor calls, so rows with their own params
       // come in chunks small enough for progress to move and a retry to be cheap.
-      if (calls === CALLS_PER_CHUNK) {
+      if (calls === this.callsPerChunk) {
         this.ready.push(current);
         current = [];
         calls = 0;
@@ -122,19 +131,24 @@ export interface UploadAnswer {
 }
 
 /**
- * Adds rows to a draft campaign under its upload lease. The new chunks are written at
- * indices past the campaign's `chunks` and counted only by the final commit: a refused or
- * failed upload leaves the campaign exactly as it was.
+ * Adds rows to a draft campaign under its upload lease, in two passes over the upload. The
+ * first checks every row and counts what would be accepted, writing nothing; one conditional
+ * update then holds only if the campaign's total plus those rows stays within the app's
+ * ceiling (`ceilings.campaignRecipients`), so a refused append stores nothing at all. The
+ * second pass writes the accepted rows as chunks at indices past the campaign's `chunks`,
+ * counted only by the final commit (conditional on the ceiling again): a failed upload leaves
+ * the campaign exactly as it was.
  */
 async function appendRows(
   deps: Deps,
   campaign: Campaign,
-  rows: AsyncIterable<{ row?: number; cells: string[] }>,
+  rows: () => AsyncIterable<{ row?: number; cells: string[] }>,
   lease: string,
 ): Promise<UploadAnswer> {
   const { appId, id } = campaign;
   const { app, template } = await appAndTemplate(deps, appId, campaign.template);
   const sign = signOf(app, template, campaign.sign);
+  const max = campaignRecipientCeiling(app.ceilings);
   const seen = new Set<string>();
   // Numbers of earlier uploads: read from the campaign's own chunks (not a table scan).
   let startKey: Item | undefined;
@@ -146,16 +160,63 @@ async function appendRows(
       startKey = page.lastKey;
     } while (startKey);
 
-  const max = deps.config.SMSGATE_CAMPAIGN_MAX_RECIPIENTS;
-  const packer = new Packer(Math.min(MAX_PER_CALL, deps.config.SMSGATE_CAMPAIGN_CHUNK_ROWS));
+  const refuse = (row: number | undefined, adding: number) =>
+    new AppError(
+      "LimitExceeded.CampaignRecipientLimit",
+      `A campaign of this app holds at most ${max.toLocaleString("en")} recipients; it holds ${campaign.total.toLocaleString("en")} and this upload would add ${adding.toLocaleString("en")}${row ? ` (passing the limit at row ${row})` : ""}. Nothing of it was added; split the list into several campaigns, or ask the operator to raise the app's ceilings.campaignRecipients (at most 1,000,000).`,
+    );
+
+  // Pass 1: verdicts only. `ok[i]` marks the i-th row of the upload as accepted.
+  const ok: boolean[] = [];
   const rejected: UploadAnswer["rejected"] = [];
   let rejectedCount = 0;
   let accepted = 0;
+  let fileRow = 0;
+  for await (const r of rows()) {
+    fileRow = r.row ?? fileRow + 1;
+    const verdict = checkRow(r.cells, template, sign, campaign.params);
+    let refusal: { code: string; message: string } | undefined;
+    if (!verdict.ok) refusal = { code: verdict.code, message: verdict.message };
+    else if (seen.has(verdict.phone.e164))
+      refusal = {
+        code: "InvalidParameterValue.DuplicatePhoneNumber",
+        message: `${verdict.phone.e164} is already in this campaign; it is sent once.`,
+      };
+    ok.push(!refusal);
+    if (refusal) {
+      rejectedCount++;
+      if (rejected.length < MAX_LISTED_REJECTIONS) rejected.push({ row: fileRow, ...refusal });
+      continue;
+    }
+    if (!verdict.ok) continue;
+    // Nothing is written yet: refusing here stores nothing.
+    if (campaign.total + accepted + 1 > max) throw refuse(fileRow, accepted + 1);
+    seen.add(verdict.phone.e164);
+    accepted++;
+  }
+  seen.clear();
+
+  const at = new Date(deps.clock.now()).toISOString();
+  if (!(await deps.store.reserveRows(appId, id, lease, accepted, max))) {
+    // dynalite ignores ReturnValuesOnConditionCheckFailure: read which condition failed.
+    const now = await mustGet(deps, appId, id);
+    if (now.total + accepted > max) throw refuse(undefined, accepted);
+    throw new AppError(
+      "FailedOperation.CampaignState",
+      "The upload's lease expired before it finished; upload the file again.",
+    );
+  }
+
+  // Pass 2: the accepted rows, packed and written as they come.
+  const first = app.providers[0]?.provider;
+  const packer = new Packer(
+    Math.min(MAX_PER_CALL, deps.config.SMSGATE_CAMPAIGN_CHUNK_ROWS),
+    first && PER_NUMBER_PARAMS.has(first) ? Number.POSITIVE_INFINITY : CALLS_PER_CHUNK,
+  );
   let segments = 0;
   let written = 0;
-  let fileRow = 0;
+  let stored = 0;
   const writes: Promise<void>[] = [];
-  const at = new Date(deps.clock.now()).toISOString();
   const drain = async (all: boolean) => {
     while (packer.ready.length >= (all ? 1 : WRITE_BATCH)) {
       const part = packer.ready.splice(0, WRITE_BATCH);
@@ -169,54 +230,35 @@ async function appendRows(
     }
   };
   try {
-    await readAll();
-  } catch (err) {
-    // Refused or failed: let the writes in flight end before the lease is given back.
-    await Promise.allSettled(writes);
-    throw err;
-  }
-  async function readAll() {
-    for await (const r of rows) {
-      fileRow = r.row ?? fileRow + 1;
+    let i = 0;
+    for await (const r of rows()) {
+      if (!ok[i++]) continue;
       const verdict = checkRow(r.cells, template, sign, campaign.params);
-      let refusal: { code: string; message: string } | undefined;
-      if (!verdict.ok) refusal = { code: verdict.code, message: verdict.message };
-      else if (seen.has(verdict.phone.e164))
-        refusal = {
-          code: "InvalidParameterValue.DuplicatePhoneNumber",
-          message: `${verdict.phone.e164} is already in this campaign; it is sent once.`,
-        };
-      if (refusal) {
-        rejectedCount++;
-        if (rejected.length < MAX_LISTED_REJECTIONS) rejected.push({ row: fileRow, ...refusal });
-        continue;
-      }
-      if (!verdict.ok) continue;
-      if (campaign.total + accepted + 1 > max)
-        throw new AppError(
-          "LimitExceeded.CampaignRecipientLimit",
-          `A campaign holds at most ${max.toLocaleString("en")} recipients; this upload would pass that at row ${fileRow}. Nothing of it was added; split the list into several campaigns.`,
-        );
-      seen.add(verdict.phone.e164);
-      accepted++;
+      if (!verdict.ok) continue; // the same row, the same verdict as in pass 1
+      stored++;
       segments += verdict.segments;
       // Stored rows are numbered across uploads (1…total): the results' `row`.
-      packer.add([campaign.total + accepted, verdict.phone.e164, ...verdict.params]);
+      packer.add([campaign.total + stored, verdict.phone.e164, ...verdict.params]);
       await drain(false);
     }
     packer.flush();
     await drain(true);
     await Promise.all(writes);
+  } catch (err) {
+    // Failed: let the writes in flight end before the lease is given back.
+    await Promise.allSettled(writes);
+    throw err;
   }
   const after = await deps.store.commitUpload(
     appId,
     id,
     lease,
-    { chunks: written, rows: accepted, segments },
+    { chunks: written, rows: stored, segments },
     at,
+    max,
   );
   return {
-    accepted,
+    accepted: stored,
     rejected,
     rejectedCount,
     total: after.total,
@@ -308,7 +350,7 @@ export async function createCampaign(
       startKey = page.lastKey;
     } while (startKey);
   };
-  await withLease(deps, appId, campaign.id, (c, lease) => appendRows(deps, c, members(), lease));
+  await withLease(deps, appId, campaign.id, (c, lease) => appendRows(deps, c, members, lease));
   return mustGet(deps, appId, campaign.id);
 }
 
@@ -326,16 +368,17 @@ export async function uploadRecipients(
       "The body is empty; send the CSV or XLSX file as the body.",
     );
   return withLease(deps, appId, id, async (c, lease) => {
-    const rows = readRows(body, contentType);
     const noHeader = async function* () {
-      for await (const r of rows) if (!isHeader(r)) yield r;
+      for await (const r of readRows(body, contentType)) if (!isHeader(r)) yield r;
     };
-    return appendRows(deps, c, noHeader(), lease);
+    return appendRows(deps, c, noHeader, lease);
   });
 }
 
+/** GET /v1/campaigns/{id}: with `maxRecipients`, the app's ceiling (what an upload may fill). */
 export async function getCampaign(deps: Deps, appId: string, id: string) {
-  return publicCampaign(await mustGet(deps, appId, id));
+  const [c, app] = await Promise.all([mustGet(deps, appId, id), deps.store.getApp(appId)]);
+  return { ...publicCampaign(c), maxRecipients: campaignRecipientCeiling(app?.ceilings) };
 }
 
 export function publicCampaign(c: Campaign) {

@@ -8,7 +8,7 @@
 import type { Deps } from "../core/deps";
 import { AppError, type ErrorCode } from "../core/errors";
 import { ulid } from "../core/ids";
-import type { Campaign, Template } from "../core/model";
+import type { App, Campaign } from "../core/model";
 import { inWindow, minuteOfDay } from "../core/time";
 import { sendMessages } from "../send/pipeline";
 import type { Chunk, CountAdds, Row, RowResult } from "../store";
@@ -25,8 +25,20 @@ export interface EngineDeps extends Deps {
   queue: Queue;
 }
 
-/** Rows grouped by their params, in order, split into calls of ≤ 200 numbers. */
-export function subSends(rows: Row[]): { params: string[]; rows: Row[] }[] {
+/**
+ * Rows grouped by their params, in order, split into calls of ≤ 200 numbers; or, for a
+ * provider whose one call takes params per number (`perNumber`), the rows in calls of ≤ 200
+ * whatever their params.
+ */
+export function subSends(rows: Row[], perNumber = false): { params: string[]; rows: Row[] }[] {
+  if (perNumber) {
+    const out: { params: string[]; rows: Row[] }[] = [];
+    for (let i = 0; i < rows.length; i += MAX_PER_CALL) {
+      const part = rows.slice(i, i + MAX_PER_CALL);
+      out.push({ params: (part[0] as Row).slice(2) as string[], rows: part });
+    }
+    return out;
+  }
   const groups = new Map<string, Row[]>();
   for (const r of rows) {
     const k = JSON.stringify(r.slice(2));
@@ -42,8 +54,9 @@ export function subSends(rows: Row[]): { params: string[]; rows: Row[] }[] {
 }
 
 /**
- * THE one place a campaign hands numbers to the send pipeline: one call per set of
- * identical params, as POST /v1/messages would be called, every policy rule applying.
+ * THE one place a campaign hands numbers to the send pipeline, as POST /v1/messages would be
+ * called, every policy rule applying: one call per set of identical params, or — for a
+ * provider that takes params per number — one call for rows with their own (`own`).
  */
 async function sendOne(
   deps: Deps,
@@ -51,8 +64,11 @@ async function sendOne(
   params: string[],
   phones: string[],
   idempotencyKey: string,
+  own?: Map<string, string[]>,
 ) {
   return sendMessages(deps, {
+    ...(own ? { paramsByNumber: own } : {}),
+    campaign: campaign.id,
     key: "",
     asApp: campaign.appId,
     body: {
@@ -87,22 +103,31 @@ export async function sendChunk(
   campaign: Campaign,
   chunk: Chunk,
   receiveCount: number,
+  app?: App,
 ): Promise<RowResult[]> {
   // Keyed by number: a chunk holds each number once (uploads refuse duplicates).
   const results = new Map<string, RowResult>();
-  const calls = subSends(chunk.rows);
+  // The app's first provider decides: Huawei's batchSendDiffSms takes a content per number,
+  // so a chunk of rows with their own variables is one call there (failover splits again).
+  const first = app?.providers[0]?.provider;
+  const perNumber = Boolean(first && deps.providers.get(first)?.perNumberParams);
+  const calls = subSends(chunk.rows, perNumber);
   await pool(calls, PARALLEL_SENDS, async (call, k) => {
     const phones = call.rows.map((r) => r[1]);
     const fill = (status: string, code: ErrorCode) => {
       for (const r of call.rows) results.set(r[1], [status, code, null]);
     };
     try {
+      const own = perNumber
+        ? new Map(call.rows.map((r) => [r[1], r.slice(2) as string[]]))
+        : undefined;
       const res = await sendOne(
         deps,
         campaign,
         call.params,
         phones,
         `cmp:${campaign.id}:${chunk.index}:${k}`,
+        own,
       );
       const byPhone = new Map(res.messages.map((m) => [m.to, m]));
       for (const r of call.rows) {
@@ -213,7 +238,7 @@ export async function workChunk(
         })
         .catch(ignoreState);
   }
-  return sendAndHandOn(deps, campaign, template, index, receiveCount, at);
+  return sendAndHandOn(deps, campaign, app, index, receiveCount, at);
 }
 
 const ignoreState = (err: unknown) => {
@@ -224,7 +249,7 @@ const ignoreState = (err: unknown) => {
 async function sendAndHandOn(
   deps: EngineDeps,
   campaign: Campaign,
-  _template: Template | undefined,
+  app: App | undefined,
   index: number,
   receiveCount: number,
   at: string,
@@ -232,7 +257,7 @@ async function sendAndHandOn(
   const { appId, id } = campaign;
   const chunk = await deps.store.getChunk(appId, id, index);
   if (!chunk) return "dropped";
-  const results = chunk.results ?? (await sendChunk(deps, campaign, chunk, receiveCount));
+  const results = chunk.results ?? (await sendChunk(deps, campaign, chunk, receiveCount, app));
   if (!chunk.results) await deps.store.putChunkResults(appId, id, index, results, at);
   const counted = await deps.store.countChunk(appId, id, index, countsOf(results), at);
   let outcome: Outcome = "sent";

@@ -66,11 +66,10 @@ const schema = z.object({
   HUAWEI_SENDER: z.optional(text()),
   HUAWEI_TIMEOUT_SECONDS: withDefault(int(1, 20), 5),
   // Campaigns (docs/architecture.md "Campaigns"): the queue the worker reads, how many
-  // recipients one campaign may hold (100,000 unless the operator raises it, at most
-  // 1,000,000), how many chunks of one campaign are in flight at once, and how long a
-  // scheduled or window-paused campaign waits between looks (SQS delays stop at 900 s).
+  // chunks of one campaign are in flight at once, and how long a scheduled or window-paused
+  // campaign waits between looks (SQS delays stop at 900 s). How many recipients a campaign
+  // may hold is a per-app setting (`ceilings.campaignRecipients`), not the deployment's.
   SMSGATE_CAMPAIGN_QUEUE_URL: z.optional(z.url()),
-  SMSGATE_CAMPAIGN_MAX_RECIPIENTS: withDefault(int(1, 1_000_000), 100_000),
   SMSGATE_CAMPAIGN_LANES: withDefault(int(1, 50), 4),
   // Rows per stored chunk (one queue message): 200, Tencent's numbers per call; less
   // spreads a small campaign over more lanes.

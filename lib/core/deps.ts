@@ -41,6 +41,7 @@ function measured(provider: Provider, log: Logger, now: () => number): Provider 
   return {
     name: provider.name,
     maxBatch: provider.maxBatch,
+    ...(provider.perNumberParams ? { perNumberParams: true } : {}),
     ...(provider.pullStatuses ? { pullStatuses: provider.pullStatuses.bind(provider) } : {}),
     async send(batch) {
       const started = now();

@@ -194,6 +194,8 @@ export interface MessageRecord {
   /** Characters of `text`, as the vendor counts them for segments. */
   length?: number;
   context?: string;
+  /** The campaign that sent it (GET /v1/messages?campaign=…). */
+  campaign?: string;
   provider: ProviderName;
   /** The vendor account it went through (lib/core/binding.ts): what may report on it. */
   binding?: string;

@@ -91,6 +91,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       segments: int,
       country: str,
       context: str,
+      campaign: { ...str, description: "the campaign that sent it" },
       provider: { type: "string", enum: PROVIDERS },
       providerMessageId: str,
       carrierCode: str,
@@ -394,7 +395,7 @@ export const RESPONSES: Record<string, { schema?: Schema; headers?: Record<strin
   },
   "GET /v1/campaigns": { schema: list("campaigns", { type: "object" }) },
   "GET /v1/campaigns/{id}": {
-    schema: obj({ id: str, status: str, total: int }, ["id", "status"]),
+    schema: obj({ id: str, status: str, total: int, maxRecipients: int }, ["id", "status"]),
   },
   "POST /v1/campaigns/{id}/recipients": {
     schema: obj({ accepted: int, rejected: { type: "array" }, total: int }, ["accepted"]),

@@ -1,7 +1,9 @@
 /**
  * Huawei Cloud MSGSMS adapter on global `fetch` (Huawei publishes no Node SDK; docs/providers/huawei.md §0.1).
- * Sends with `POST /sms/batchSendSms/v1` (form-encoded, X-WSSE), maps every number to one
- * outcome and never throws for vendor faults. Reads the status-report and upstream-reply
+ * Sends with `POST /sms/batchSendSms/v1` (one content: form-encoded, X-WSSE), or, when the
+ * numbers of a batch have different params, `POST /sms/batchSendDiffSms/v1` (a content per
+ * group of numbers: JSON, the same X-WSSE; §2.2); maps every number to one outcome and never
+ * throws for vendor faults. Reads the status-report and upstream-reply
  * pushes (docs/providers/huawei.md §4, §5). Section numbers cite /work/shared/providers/huawei.md.
  */
 import { createHash, randomUUID } from "node:crypto";
@@ -21,7 +23,13 @@ export interface HuaweiSettings {
 }
 
 const SEND_PATH = "/sms/batchSendSms/v1";
+const DIFF_PATH = "/sms/batchSendDiffSms/v1";
 const MAX_BATCH = 500; // docs/providers/huawei.md §2.1 `to`, §6.1
+/**
+ * docs/providers/huawei.md §2.2: the whole `smsContent` may be at most 64 KB; a batch whose
+ * contents would pass this (a margin under it) is sent in more than one call.
+ */
+const MAX_DIFF_CONTENT_BYTES = 60 * 1024;
 const OK = "000000";
 
 type WithoutTo<T> = T extends unknown ? Omit<T, "to"> : never;
@@ -82,6 +90,80 @@ export function sendForm(from: string, batch: SendBatch): URLSearchParams {
   // templates; a template with a fixed signature ignores it, so sending it is harmless.
   if (batch.sign) form.set("signature", batch.sign);
   return form;
+}
+
+/** One `SmsContent` of batchSendDiffSms (docs/providers/huawei.md §2.2): real JSON arrays. */
+interface SmsContent {
+  to: string[];
+  templateId: string;
+  templateParas?: string[];
+  signature?: string;
+}
+
+/**
+ * The numbers of a batch grouped by their params, in first-seen order: one `SmsContent` each.
+ * `paramsByNumber` overrides `params` per number.
+ */
+export function diffContents(batch: SendBatch): SmsContent[] {
+  const groups = new Map<string, SmsContent>();
+  for (const to of batch.numbers) {
+    const params = batch.paramsByNumber?.get(to) ?? batch.params;
+    const k = JSON.stringify(params);
+    const g = groups.get(k);
+    if (g) g.to.push(to);
+    else
+      groups.set(k, {
+        to: [to],
+        templateId: batch.providerTemplateId,
+        // §2.1: left out for templates without variables (the same holds for §2.2).
+        ...(params.length > 0 ? { templateParas: params } : {}),
+        ...(batch.sign ? { signature: batch.sign } : {}),
+      });
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The JSON bodies of batchSendDiffSms for a batch: `{from, statusCallback?, extend?,
+ * smsContent}` with the contents split over as few calls as keep each `smsContent` within
+ * 64 KB (§2.2). Each body names its numbers, in the batch's order of contents.
+ */
+export function diffBodies(from: string, batch: SendBatch): { body: string; numbers: string[] }[] {
+  const head = {
+    from,
+    ...(batch.statusCallbackUrl ? { statusCallback: batch.statusCallbackUrl } : {}),
+    ...(validExtend(batch.reference) ? { extend: batch.reference } : {}),
+  };
+  const out: { body: string; numbers: string[] }[] = [];
+  let contents: SmsContent[] = [];
+  let bytes = 2;
+  const flush = () => {
+    if (contents.length === 0) return;
+    out.push({
+      body: JSON.stringify({ ...head, smsContent: contents }),
+      numbers: contents.flatMap((c) => c.to),
+    });
+    contents = [];
+    bytes = 2;
+  };
+  for (const c of diffContents(batch)) {
+    const size = Buffer.byteLength(JSON.stringify(c)) + 1;
+    if (bytes + size > MAX_DIFF_CONTENT_BYTES) flush();
+    contents.push(c);
+    bytes += size;
+  }
+  flush();
+  return out;
+}
+
+/** Whether the numbers of a batch need more than one content (different params). */
+function hasDifferentParams(batch: SendBatch): boolean {
+  if (!batch.paramsByNumber?.size) return false;
+  const shared = JSON.stringify(batch.params);
+  return batch.numbers.some((n) => {
+    const own = batch.paramsByNumber?.get(n);
+    return own !== undefined && JSON.stringify(own) !== shared;
+  });
 }
 
 /** The channel number for a batch: per signature, then the binding's, then the deployment's. */
@@ -324,13 +406,37 @@ export function outcomeOfFailure(err: unknown, numbers: string[]): NumberOutcome
 // ---------------------------------------------------------------------------------------------
 // Provider
 
-/** Builds the Huawei provider (no client state: one fetch per batch). */
+/** Builds the Huawei provider (no client state: one fetch per call). */
 export function createHuaweiProvider(settings: HuaweiSettings): Provider {
-  const url = `${settings.endpoint.replace(/\/+$/, "")}${SEND_PATH}`;
+  const base = settings.endpoint.replace(/\/+$/, "");
+
+  /** One call; its numbers each get an outcome, whatever happens. */
+  async function post(path: string, contentType: string, body: string, numbers: string[]) {
+    const nonce = randomUUID().replaceAll("-", "").toUpperCase();
+    const headers = {
+      "Content-Type": contentType,
+      Accept: "application/json",
+      ...wsseAuthHeaders(settings.appKey, settings.appSecret, nonce, utcSeconds(Date.now())),
+    };
+    try {
+      const response = await fetch(`${base}${path}`, {
+        method: "POST",
+        headers,
+        body,
+        signal: AbortSignal.timeout(settings.timeoutSeconds * 1000),
+      });
+      // The timeout signal also covers reading the body.
+      const text = await response.text();
+      return outcomeOfResponse(response.status, text, numbers);
+    } catch (err) {
+      return outcomeOfFailure(err, numbers);
+    }
+  }
 
   return {
     name: "huawei",
     maxBatch: MAX_BATCH,
+    perNumberParams: true,
 
     async send(batch: SendBatch): Promise<NumberOutcome[]> {
       const from = channelFor(batch, settings.defaultSender);
@@ -343,25 +449,20 @@ export function createHuaweiProvider(settings: HuaweiSettings): Provider {
           failover: false,
         });
       }
-      const nonce = randomUUID().replaceAll("-", "").toUpperCase();
-      const headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        Accept: "application/json",
-        ...wsseAuthHeaders(settings.appKey, settings.appSecret, nonce, utcSeconds(Date.now())),
-      };
-      try {
-        const response = await fetch(url, {
-          method: "POST",
-          headers,
-          body: sendForm(from, batch).toString(),
-          signal: AbortSignal.timeout(settings.timeoutSeconds * 1000),
-        });
-        // The timeout signal also covers reading the body.
-        const text = await response.text();
-        return outcomeOfResponse(response.status, text, batch.numbers);
-      } catch (err) {
-        return outcomeOfFailure(err, batch.numbers);
-      }
+      if (!hasDifferentParams(batch))
+        return post(
+          SEND_PATH,
+          "application/x-www-form-urlencoded",
+          sendForm(from, batch).toString(),
+          batch.numbers,
+        );
+      // Different params per number: one batchSendDiffSms call (more only past 64 KB), its
+      // result per number mapped exactly as batchSendSms's (§2.3: the same response).
+      const calls = await Promise.all(
+        diffBodies(from, batch).map((c) => post(DIFF_PATH, "application/json", c.body, c.numbers)),
+      );
+      const byNumber = new Map(calls.flat().map((o) => [o.to, o]));
+      return batch.numbers.map((to) => byNumber.get(to) as NumberOutcome);
     },
   };
 }

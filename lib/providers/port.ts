@@ -13,6 +13,11 @@ export interface SendBatch {
   providerTemplateId: string;
   region: Region;
   params: string[];
+  /**
+   * Numbers whose params differ from `params`, by E.164; only for a provider that declares
+   * `perNumberParams` (one call carries a content per group of numbers).
+   */
+  paramsByNumber?: Map<string, string[]>;
   sign?: string;
   /** Our request id, echoed by the vendor so a timed-out send can be reconciled. */
   reference: string;
@@ -54,6 +59,11 @@ export interface PulledStatus extends StatusReport {
 export interface Provider {
   readonly name: ProviderName;
   readonly maxBatch: number;
+  /**
+   * Whether one call may carry different params per number (`SendBatch.paramsByNumber`):
+   * Huawei's batchSendDiffSms. Without it, callers send each set of params on its own.
+   */
+  readonly perNumberParams?: boolean;
   send(batch: SendBatch): Promise<NumberOutcome[]>;
   /** Statuses the vendor holds for pulling (each returned once), where the vendor offers it. */
   pullStatuses?(binding: ProviderBinding): Promise<PulledStatus[]>;
@@ -66,3 +76,9 @@ export interface Webhooks {
   /** The acknowledgement the vendor expects for a callback. */
   ack(ok: boolean, message?: string): WebhookAck;
 }
+
+/**
+ * The providers whose calls take params per number, known without credentials: the upload
+ * packs rows for them (lib/campaigns/api.ts), where no provider is built.
+ */
+export const PER_NUMBER_PARAMS: ReadonlySet<ProviderName> = new Set<ProviderName>(["huawei"]);

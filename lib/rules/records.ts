@@ -13,6 +13,8 @@ export interface RecordBase {
   params: string[];
   sign: string | undefined;
   context: string | undefined;
+  /** The campaign that sent it, if one did (its records are searchable by it). */
+  campaign?: string;
   requestId: string;
   provider: ProviderName;
   /** The vendor account the numbers were handed to (lib/core/binding.ts). */
@@ -52,6 +54,7 @@ function common(b: RecordBase, phone: Phone) {
     length: [...text].length,
     sign: b.sign,
     context: b.context,
+    ...(b.campaign ? { campaign: b.campaign } : {}),
     provider: b.provider,
     ...(b.binding ? { binding: b.binding } : {}),
     createdAt: b.at,
@@ -174,6 +177,7 @@ export function publicRecord(r: MessageRecord) {
     segments: r.segments,
     country: r.country,
     context: r.context,
+    campaign: r.campaign,
     provider: r.provider,
     providerMessageId: r.providerMessageId,
     carrierCode: r.carrierCode,
@@ -199,6 +203,6 @@ export function matchesRecord(r: MessageRecord, f: RecordFilter): boolean {
     (!f.status || r.status === f.status) &&
     (!f.template || r.template === f.template) &&
     (!f.sign || r.sign === f.sign) &&
-    (!f.campaign || (r as { campaign?: string }).campaign === f.campaign)
+    (!f.campaign || r.campaign === f.campaign)
   );
 }

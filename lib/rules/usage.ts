@@ -18,12 +18,25 @@ export interface Thresholds {
   countries?: Record<string, Threshold>;
 }
 
-/** The operator's highest daily limits for an app (API: operator-only `ceilings`). */
+/**
+ * The operator's highest daily limits for an app, and the most recipients one of its campaigns
+ * may hold (API: operator-only `ceilings`).
+ */
 export interface Ceilings {
   domestic?: number;
   international?: number;
   countries?: Record<string, number>;
+  campaignRecipients?: number;
 }
+
+/** Recipients a campaign may hold unless the operator raises the app's ceiling (docs/api.md). */
+export const DEFAULT_CAMPAIGN_RECIPIENTS = 100_000;
+/** The highest the operator may raise it. */
+export const MAX_CAMPAIGN_RECIPIENTS = 1_000_000;
+
+/** How many recipients one of the app's campaigns may hold. */
+export const campaignRecipientCeiling = (c: Ceilings | undefined): number =>
+  c?.campaignRecipients ?? DEFAULT_CAMPAIGN_RECIPIENTS;
 
 const lower = (limit: number | null | undefined, ceiling: number | undefined) =>
   ceiling === undefined ? limit : limit == null ? ceiling : Math.min(limit, ceiling);

@@ -8,7 +8,7 @@
 import * as z from "zod/mini";
 import { bindingKey } from "../core/binding";
 import type { Deps } from "../core/deps";
-import { AppError } from "../core/errors";
+import { AppError, type ErrorCode } from "../core/errors";
 import { sha256Hex, ulid } from "../core/ids";
 import type {
   App,
@@ -56,6 +56,7 @@ import {
   reserve,
   type SendPlan,
   screen,
+  segmentsOf,
   settle,
 } from "./policy";
 
@@ -136,24 +137,33 @@ const invalidEntry = (r: InvalidRecipient): PerNumberResult => ({
   message: `to[${r.index}] is not a valid number; use E.164 (+8613800138000) or an 11-digit mainland number.`,
 });
 
-/** Request-level template rules: region, params, signature, footer. Returns the signature to use. */
+/** What is wrong with a set of params for this app's template, if anything (the variable rules). */
+export function paramsProblem(app: App, template: Template, params: string[]) {
+  // Tencent limits non-verification variables to 6 characters unless the template says more
+  // (docs/providers/tencent.md §5.3); Huawei documents no such default.
+  const maxLength =
+    template.maxParamLength ??
+    (app.providers[0]?.provider === "tencent" ? TENCENT_DEFAULT_PARAM_LENGTH : undefined);
+  return checkParams(template.kind, template.variables, params, maxLength);
+}
+
+/**
+ * Request-level template rules: region, params, signature, footer. Returns the signature to
+ * use. `body.params` is checked unless every number brings its own (checked per number).
+ */
 export function checkTemplate(
   app: App,
   template: Template,
   body: SendBody,
   phones: Phone[],
+  checkBodyParams = true,
 ): string | undefined {
   const mainland = phones[0]?.mainland ?? false;
   if (mainland && template.region === "international")
     throw new AppError("UnsupportedOperation.GlobalTemplateToChineseMainlandPhone");
   if (!mainland && template.region === "domestic")
     throw new AppError("UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone");
-  // Tencent limits non-verification variables to 6 characters unless the template says more
-  // (docs/providers/tencent.md §5.3); Huawei documents no such default.
-  const maxLength =
-    template.maxParamLength ??
-    (app.providers[0]?.provider === "tencent" ? TENCENT_DEFAULT_PARAM_LENGTH : undefined);
-  const broken = checkParams(template.kind, template.variables, body.params, maxLength);
+  const broken = checkBodyParams ? paramsProblem(app, template, body.params) : undefined;
   if (broken) throw new AppError(broken.code, broken.message);
   const footer = missingFooter(app, template);
   if (footer)
@@ -265,6 +275,7 @@ function authorizeSend(
   body: SendBody,
   phones: Phone[],
   asApp?: string,
+  ownParams = false,
 ): Authorized {
   const principal = asApp
     ? { appId: asApp, scopes: ["send" as const], keyId: "campaign" }
@@ -282,7 +293,7 @@ function authorizeSend(
       "FailedOperation.TemplateUnapprovedOrNotExist",
       `Template "${body.template}" does not exist for this app.`,
     );
-  const sign = checkTemplate(app, template, body, phones);
+  const sign = checkTemplate(app, template, body, phones, !ownParams);
   return { app, template, sign, routes: routesFor(deps, app, template) };
 }
 
@@ -300,12 +311,21 @@ export async function sendMessages(
      * when it was created and started (lib/campaigns/engine.ts).
      */
     asApp?: string;
+    /**
+     * Each number's own params, by E.164 (a campaign's rows with variables of their own, for
+     * a provider whose one call takes a content per number): every number listed is held to
+     * the variable rules on its own, and `body.params` is not used for it.
+     */
+    paramsByNumber?: Map<string, string[]>;
+    /** The campaign sending (lib/campaigns/engine.ts): kept on every record. */
+    campaign?: string;
   },
 ): Promise<SendResponse> {
-  const { key, body, requestId, idempotencyKey, origin, asApp } = input;
+  const { key, body, requestId, idempotencyKey, origin, asApp, paramsByNumber } = input;
   const { phones, invalid } = recipients(body.to);
   const appId = asApp ?? appIdOfKey(key);
-  const fingerprint = sha256Hex(JSON.stringify(body));
+  const own = paramsByNumber?.size ? paramsByNumber : undefined;
+  const fingerprint = sha256Hex(JSON.stringify(own ? [body, [...own]] : body));
   // The Idempotency-Key is claimed alongside authentication, before anything is reserved,
   // so a duplicate never holds a reservation its original needs.
   const claiming = idempotencyKey && appId && !body.dryRun ? idempotencyKey : undefined;
@@ -329,7 +349,7 @@ export async function sendMessages(
   ]);
   let request: Authorized;
   try {
-    request = authorizeSend(deps, key, ctx, body, phones, asApp);
+    request = authorizeSend(deps, key, ctx, body, phones, asApp, own !== undefined);
   } catch (err) {
     // Refused before anything was sent: the key is free for a corrected retry.
     if (claim?.claimed) await deps.store.releaseIdempotency(appId as string, claiming as string);
@@ -347,7 +367,9 @@ export async function sendMessages(
   }
   return sendBatch(deps, request, phones, {
     params: body.params,
+    paramsByNumber: own,
     context: body.context,
+    campaign: input.campaign,
     dryRun: body.dryRun,
     requestId,
     origin,
@@ -360,7 +382,11 @@ export async function sendMessages(
 /** What sendBatch needs besides the authorised request and the numbers. */
 export interface BatchOptions {
   params: string[];
+  /** Numbers with params of their own, by E.164 (each held to the variable rules). */
+  paramsByNumber?: Map<string, string[]>;
   context?: string;
+  /** The campaign sending, kept on every record. */
+  campaign?: string;
   dryRun?: boolean;
   /** smsgate's reference for this batch: sent to the vendor, kept on every record. */
   requestId: string;
@@ -391,14 +417,32 @@ export async function sendBatch(
   const { requestId, idempotency } = opts;
   const invalid = (opts.invalid ?? []).map(invalidEntry);
   const now = deps.clock.now();
-  const text = withSignature(render(template.body, opts.params), sign, template.region);
+  const textOf = (params: string[]) =>
+    withSignature(render(template.body, params), sign, template.region);
+  const contentKeyOf = (text: string) => sha256Hex(`${template.id}\u0000${text}`).slice(0, 10);
+  const text = textOf(opts.params);
   const day = dayOf(now, app.timeZone);
+  // Numbers with params of their own: their params, text, segments and content key; one
+  // whose params break the variable rules is refused on its own, as a row.
+  const paramsOf = (e164: string) => opts.paramsByNumber?.get(e164) ?? opts.params;
+  const perNumber = new Map<string, { segments: number; contentKey: string }>();
+  const badParams = new Map<string, ErrorCode>();
+  for (const [e164, params] of opts.paramsByNumber ?? []) {
+    const broken = paramsProblem(app, template, params);
+    if (broken) badParams.set(e164, broken.code);
+    const own = textOf(params);
+    perNumber.set(e164, {
+      segments: segments(own, template.region),
+      contentKey: contentKeyOf(own),
+    });
+  }
   const plan: SendPlan = {
     app,
     template,
     sign,
     segments: segments(text, template.region),
-    contentKey: sha256Hex(`${template.id}\u0000${text}`).slice(0, 10),
+    contentKey: contentKeyOf(text),
+    ...(perNumber.size ? { perNumber } : {}),
     now,
     at: new Date(now).toISOString(),
     day,
@@ -406,6 +450,7 @@ export async function sendBatch(
     hour: hourOf(now, app.timeZone),
   };
   const screened = screen(plan, phones, opts.optOuts);
+  for (const [e164, code] of badParams) if (!screened.has(e164)) screened.set(e164, code);
   const candidates = phones.filter((p) => !screened.has(p.e164));
 
   if (opts.dryRun) {
@@ -422,7 +467,7 @@ export async function sendBatch(
                 to: p.e164,
                 status: "allowed",
                 code: "Ok",
-                segments: plan.segments,
+                segments: segmentsOf(plan, p.e164),
                 country: p.country,
               };
         }),
@@ -437,6 +482,7 @@ export async function sendBatch(
     params: opts.params,
     sign,
     context: opts.context,
+    ...(opts.campaign ? { campaign: opts.campaign } : {}),
     requestId,
     provider: routes[0]?.provider.name ?? "tencent",
     at: plan.at,
@@ -447,11 +493,13 @@ export async function sendBatch(
   // Every candidate gets a record before the vendor call, in the round trip that takes the
   // reservations: if the function dies after the vendor call, the record (and the provisional
   // answer a retry gets) says `unknown`, and the reports reconcile it.
-  const inFlight = new Map(candidates.map((p) => [p.e164, inFlightRecord(base, p)]));
+  const baseOf = (e164: string): RecordBase =>
+    opts.paramsByNumber?.has(e164) ? { ...base, params: paramsOf(e164) } : base;
+  const inFlight = new Map(candidates.map((p) => [p.e164, inFlightRecord(baseOf(p.e164), p)]));
   const screenedRecords = new Map(
     [...screened].map(([e164, code]) => {
       const p = phones.find((x) => x.e164 === e164) as Phone;
-      return [e164, rejectedRecord(base, p, code)];
+      return [e164, rejectedRecord(baseOf(e164), p, code)];
     }),
   );
   const answer = (byNumber: (p: Phone) => MessageRecord): SendResponse => ({
@@ -493,7 +541,15 @@ export async function sendBatch(
 
   let outcomes: Map<string, { outcome: NumberOutcome; provider: ProviderName; binding: string }>;
   try {
-    outcomes = await handToVendor(deps, routes, plan, opts.params, held, requestId, opts.origin);
+    outcomes = await handToVendor(
+      deps,
+      routes,
+      plan,
+      { shared: opts.params, byNumber: opts.paramsByNumber },
+      held,
+      requestId,
+      opts.origin,
+    );
   } catch (err) {
     // Only a bug gets here (adapters answer every fault per number): nothing was sent.
     await Promise.all([
@@ -510,7 +566,7 @@ export async function sendBatch(
     const placeholder = inFlight.get(p.e164) as MessageRecord;
     const code = held.refused.get(p.e164);
     const sent = outcomes.get(p.e164);
-    const reuse = { ...base, newId: () => placeholder.id };
+    const reuse = { ...baseOf(p.e164), newId: () => placeholder.id };
     const final =
       code || !sent
         ? rejectedRecord(reuse, p, code ?? "InternalError")
@@ -562,12 +618,16 @@ export async function sendBatch(
   return response;
 }
 
-/** One vendor call per maxBatch numbers; numbers nobody holds a reservation for are not sent. */
+/**
+ * One vendor call per maxBatch numbers; numbers nobody holds a reservation for are not sent.
+ * Numbers with params of their own go in one call to a provider that takes params per number
+ * (Huawei's batchSendDiffSms); any other provider gets one call per set of params.
+ */
 async function handToVendor(
   deps: Deps,
   routes: Route[],
   plan: SendPlan,
-  params: string[],
+  params: { shared: string[]; byNumber?: Map<string, string[]> },
   held: Held,
   requestId: string,
   origin: string,
@@ -576,37 +636,50 @@ async function handToVendor(
     string,
     { outcome: NumberOutcome; provider: ProviderName; binding: string }
   >();
+  const paramsOf = (e164: string) => params.byNumber?.get(e164) ?? params.shared;
   let pending = held.held.map((p) => p.e164);
   for (const [i, route] of routes.entries()) {
     const { provider } = route;
     const next: string[] = [];
-    for (let b = 0; b < pending.length; b += provider.maxBatch) {
-      const numbers = pending.slice(b, b + provider.maxBatch);
-      const outcomes = await provider.send({
-        binding: route.binding,
-        numbers,
-        providerTemplateId: route.providerTemplateId,
-        region: plan.template.region,
-        params,
-        sign: plan.sign,
-        reference: requestId,
-        statusCallbackUrl: callbackUrls(
-          deps.config,
-          origin,
-          plan.app.appId,
-          plan.app.callbackTokens?.current ?? 0,
-        )[provider.name].status,
-      });
-      for (const o of outcomes) {
-        results.set(o.to, {
-          outcome: o,
-          provider: provider.name,
-          binding: bindingKey(deps.config, route.binding),
-        });
-        // Failover only when the vendor certainly sent nothing; never on a timeout.
-        if (o.status === "refused" && o.failover && i < routes.length - 1) next.push(o.to);
-      }
+    // The calls to this provider: its batches of ≤ maxBatch numbers, each of one set of
+    // params unless the provider takes them per number.
+    const groups = new Map<string, string[]>();
+    for (const e164 of pending) {
+      const k = provider.perNumberParams ? "" : JSON.stringify(paramsOf(e164));
+      const g = groups.get(k);
+      if (g) g.push(e164);
+      else groups.set(k, [e164]);
     }
+    for (const group of groups.values())
+      for (let b = 0; b < group.length; b += provider.maxBatch) {
+        const numbers = group.slice(b, b + provider.maxBatch);
+        const own = provider.perNumberParams && params.byNumber ? params.byNumber : undefined;
+        const outcomes = await provider.send({
+          binding: route.binding,
+          numbers,
+          providerTemplateId: route.providerTemplateId,
+          region: plan.template.region,
+          params: provider.perNumberParams ? params.shared : paramsOf(numbers[0] as string),
+          ...(own ? { paramsByNumber: new Map(numbers.map((n) => [n, paramsOf(n)])) } : {}),
+          sign: plan.sign,
+          reference: requestId,
+          statusCallbackUrl: callbackUrls(
+            deps.config,
+            origin,
+            plan.app.appId,
+            plan.app.callbackTokens?.current ?? 0,
+          )[provider.name].status,
+        });
+        for (const o of outcomes) {
+          results.set(o.to, {
+            outcome: o,
+            provider: provider.name,
+            binding: bindingKey(deps.config, route.binding),
+          });
+          // Failover only when the vendor certainly sent nothing; never on a timeout.
+          if (o.status === "refused" && o.failover && i < routes.length - 1) next.push(o.to);
+        }
+      }
     if (next.length)
       deps.log.warn("failover", {
         requestId,

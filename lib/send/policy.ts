@@ -36,6 +36,11 @@ export interface SendPlan {
   segments: number;
   /** Identifies "the same content" for the same-content window. */
   contentKey: string;
+  /**
+   * Numbers whose text differs from the plan's (a campaign's rows with their own params in
+   * one batch), by E.164: their segments and same-content key.
+   */
+  perNumber?: Map<string, { segments: number; contentKey: string }>;
   now: number;
   at: string;
   day: string;
@@ -45,6 +50,14 @@ export interface SendPlan {
 }
 
 const MAX_FIT_ATTEMPTS = 6;
+
+/** Billable segments of the text one number gets. */
+export const segmentsOf = (plan: SendPlan, e164: string): number =>
+  plan.perNumber?.get(e164)?.segments ?? plan.segments;
+
+/** The same-content key of the text one number gets. */
+const contentKeyOf = (plan: SendPlan, e164: string): string =>
+  plan.perNumber?.get(e164)?.contentKey ?? plan.contentKey;
 
 /** Whether an opt-out entry blocks this send: its signature (or all) and its type (or all). */
 export const blocks = (e: OptOutEntry, sign: string | undefined, kind: Template["kind"]) =>
@@ -143,7 +156,7 @@ export const frequencySend = (plan: SendPlan, n: Phone): FrequencySend => ({
   now: plan.now,
   day: plan.day,
   yesterday: plan.yesterday,
-  contentKey: plan.contentKey,
+  contentKey: contentKeyOf(plan, n.e164),
   kind: plan.template.kind,
   whitelisted: whitelisted(plan.app, n),
 });
@@ -157,7 +170,7 @@ function optimisticStats(plan: SendPlan, numbers: Phone[]): Adds {
       template: plan.template.id,
       templateKind: plan.template.kind,
       country: n.country,
-      segments: plan.segments,
+      segments: segmentsOf(plan, n.e164),
       sign: plan.sign,
     })),
     plan.hour,
@@ -226,12 +239,15 @@ async function reserveDailyLimits(
  * "continue" package takes every number's cost, going below zero if it must (one `ADD`, exact).
  */
 async function reservePackage(deps: Deps, plan: SendPlan, numbers: Phone[]) {
-  if (!hasPackage(plan.app, plan.template) || plan.segments === 0)
+  if (!hasPackage(plan.app, plan.template) || numbers.every((n) => segmentsOf(plan, n.e164) === 0))
     return { fit: [] as Phone[], refused: new Map<string, ErrorCode>(), costs: new Map() };
   const region = packageRegion(plan.template);
   const overdraw = onExhausted(plan.app.package, region) === "continue";
   const refused = new Map<string, ErrorCode>();
-  const costs = new Map(numbers.map((n) => [n.e164, packageCost(plan, n, plan.segments)]));
+  // Each number's own text (rows with their own variables may differ in segments).
+  const costs = new Map(
+    numbers.map((n) => [n.e164, packageCost(plan, n, segmentsOf(plan, n.e164))]),
+  );
   const total = (ns: Phone[]) => ns.reduce((t, n) => t + (costs.get(n.e164) ?? 0), 0);
   let attempt = numbers;
   for (let i = 0; i < MAX_FIT_ATTEMPTS && attempt.length > 0; i++) {
@@ -298,7 +314,7 @@ export async function reserve(deps: Deps, plan: SendPlan, numbers: Phone[]): Pro
       continue;
     }
     (holds.get(f.number.e164) as NumberHold).frequency = { old: f.old };
-    const current = `sc${plan.contentKey}_`;
+    const current = `sc${contentKeyOf(plan, f.number.e164)}_`;
     const old = Object.fromEntries(
       Object.entries(staleAttributes(f.old, send)).filter(([k]) => !k.startsWith(current)),
     );
@@ -448,8 +464,8 @@ export async function evaluate(
   );
   for (const { number, code } of fit.refused) refused.set(number.e164, code);
   const region = packageRegion(plan.template);
-  if (balance && plan.segments > 0 && onExhausted(plan.app.package, region) === "stop") {
-    const costs = fit.fit.map((n) => packageCost(plan, n, plan.segments));
+  if (balance && onExhausted(plan.app.package, region) === "stop") {
+    const costs = fit.fit.map((n) => packageCost(plan, n, segmentsOf(plan, n.e164)));
     const fits = fitCount(costs, balance[region] ?? 0);
     for (const n of fit.fit.slice(fits))
       refused.set(n.e164, "FailedOperation.InsufficientBalanceInSmsPackage");

@@ -177,8 +177,29 @@ export function campaignsStore({ db }: StoreContext) {
     },
 
     /**
+     * Before an upload writes any row: one conditional update that holds only if the lease is
+     * still ours and the campaign's total plus the upload's rows stays within `ceiling`
+     * (`total <= ceiling - rows`). False when it does not hold.
+     */
+    async reserveRows(appId: string, id: string, lease: string, rows: number, ceiling: number) {
+      try {
+        await db.update(key(appId, id), {
+          update: "SET lease = :lease",
+          condition: "lease = :lease AND #total <= :room",
+          names: { "#total": "total" },
+          values: { ":lease": lease, ":room": ceiling - rows },
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailed) return false;
+        throw err;
+      }
+    },
+
+    /**
      * Makes an upload's chunks part of the campaign: they were written at indices from the
-     * campaign's `chunks` on, invisible until this one update counts them.
+     * campaign's `chunks` on, invisible until this one update counts them — and only while
+     * the total stays within `ceiling`, so the limit holds exactly whatever ran before.
      */
     async commitUpload(
       appId: string,
@@ -186,6 +207,7 @@ export function campaignsStore({ db }: StoreContext) {
       lease: string,
       adds: { chunks: number; rows: number; segments: number },
       at: string,
+      ceiling: number,
     ): Promise<Campaign> {
       const out = await transition(
         appId,
@@ -193,7 +215,7 @@ export function campaignsStore({ db }: StoreContext) {
         {
           update:
             "ADD chunks :c, #total :r, estimateSegments :s SET updatedAt = :at REMOVE lease, leaseUntil",
-          condition: "lease = :lease",
+          condition: "lease = :lease AND #total <= :room",
           names: { "#total": "total" },
           values: {
             ":c": adds.chunks,
@@ -201,6 +223,7 @@ export function campaignsStore({ db }: StoreContext) {
             ":s": adds.segments,
             ":at": at,
             ":lease": lease,
+            ":room": ceiling - adds.rows,
           },
         },
         "The upload's lease expired before it finished; upload the file again",

@@ -35,7 +35,7 @@ export interface Expression {
 }
 
 export interface QueryInput {
-  index?: "gsi1" | "gsi2";
+  index?: "gsi1" | "gsi2" | "gsi3";
   pk: string;
   skBeginsWith?: string;
   skBetween?: [string, string];

@@ -69,6 +69,8 @@ export const keys = {
   messagesByPhone: (appId: string, e164: string) => `PHONE#${appId}#${e164}`,
   /** GSI gsi2: an app's records by time, newest first (sort key "<createdAt>#<id>"). */
   messagesOfApp: (appId: string) => `RECS#${appId}`,
+  /** GSI gsi3: one campaign's records by time, newest first (sort key "<createdAt>#<id>"). */
+  messagesOfCampaign: (appId: string, campaign: string) => `CAMPRECS#${appId}#${campaign}`,
   /** GSI gsi2: an app's replies by time, newest first (sort key "<receivedAt>#<id>"). */
   repliesOfApp: (appId: string) => `REPLIES#${appId}`,
   reply: (appId: string, e164: string, at: string, id: string): Key => ({

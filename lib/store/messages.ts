@@ -88,6 +88,10 @@ export function messagesStore(ctx: StoreContext) {
     gsi1sk: `${m.createdAt}#${m.id}`,
     gsi2pk: keys.messagesOfApp(m.appId),
     gsi2sk: `${m.createdAt}#${m.id}`,
+    // Sparse: only a campaign's records are in its index.
+    ...(m.campaign
+      ? { gsi3pk: keys.messagesOfCampaign(m.appId, m.campaign), gsi3sk: `${m.createdAt}#${m.id}` }
+      : {}),
     updatedAt: m.createdAt,
     expiresAt: ttl(m.createdAt),
     ...m,
@@ -185,11 +189,17 @@ export function messagesStore(ctx: StoreContext) {
       range: [string, string],
       limit: number,
       startKey?: Item,
+      campaign?: string,
     ) {
-      const index = phone ? "gsi1" : "gsi2";
+      // One number's records; else one campaign's (its own sparse index); else the app's.
+      const index = phone ? "gsi1" : campaign ? "gsi3" : "gsi2";
       const page = await db.query({
         index,
-        pk: phone ? keys.messagesByPhone(appId, phone) : keys.messagesOfApp(appId),
+        pk: phone
+          ? keys.messagesByPhone(appId, phone)
+          : campaign
+            ? keys.messagesOfCampaign(appId, campaign)
+            : keys.messagesOfApp(appId),
         skBetween: range,
         newestFirst: true,
         limit,

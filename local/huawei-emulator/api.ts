@@ -1,7 +1,9 @@
 /**
- * The vendor API: POST /sms/batchSendSms/v1 only (anything else is 404, as Huawei answers a
- * wrongly joined access address, docs/providers/huawei.md §1), answered `{code, description,
- * result}` — after the fault mode had its say. Cited below as "docs/providers/huawei.md §n".
+ * The vendor API: POST /sms/batchSendSms/v1 (one content, form-encoded) and
+ * /sms/batchSendDiffSms/v1 (content per group of numbers, JSON), both under X-WSSE; anything
+ * else is 404, as Huawei answers a wrongly joined access address (docs/providers/huawei.md §1).
+ * Answered `{code, description, result}` — after the fault mode had its say. Cited below as
+ * "docs/providers/huawei.md §n".
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { answerFault } from "../emulator-kit/faults";
@@ -12,14 +14,17 @@ import { type PendingReport, queueReport, scheduleReports } from "./pushes";
 import type { HuaweiState } from "./state";
 import {
   ApiError,
+  parseDiffBody,
   parseSendForm,
   REQUEST_ERRORS,
   requireForm,
+  requireJson,
   type SendForm,
   STATUS,
 } from "./validate";
 
 const SEND_PATH = "/sms/batchSendSms/v1";
+const DIFF_PATH = "/sms/batchSendDiffSms/v1";
 /** docs/providers/huawei.md §2.3: answers are `application/json;charset=UTF-8`. */
 export const JSON_TYPE = "application/json;charset=UTF-8";
 
@@ -31,7 +36,7 @@ export function handleVendor(
   body: Buffer,
 ) {
   const path = (req.url ?? "/").split("?")[0];
-  if (req.method !== "POST" || path !== SEND_PATH) {
+  if (req.method !== "POST" || (path !== SEND_PATH && path !== DIFF_PATH)) {
     return sendText(res, 404, "text/plain", "Not Found");
   }
   const fault = state.faultMode;
@@ -53,7 +58,7 @@ function processVendorRequest(
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     state.log(`huawei-emulator: ${error.message}`);
-    return [error.status, { code: error.code, description: error.description }];
+    return [error.status, { code: error.wireCode, description: error.description }];
   }
 }
 
@@ -64,20 +69,30 @@ function dispatch(state: HuaweiState, req: IncomingMessage, body: Buffer): [numb
     state.log(`huawei-emulator: auth ${auth.code}: ${auth.description}`);
     return [auth.status, { code: auth.code, description: auth.description }];
   }
+  if ((req.url ?? "/").split("?")[0] === DIFF_PATH) {
+    requireJson(req.headers["content-type"]);
+    return batchSend(state, parseDiffBody(body), auth.appKey);
+  }
   requireForm(req.headers["content-type"]);
-  return batchSendSms(state, parseSendForm(body), auth.appKey);
+  return batchSend(state, [parseSendForm(body)], auth.appKey);
 }
 
-/** docs/providers/huawei.md §2.1/§2.3: one SmsID per (de-duplicated) number. */
-function batchSendSms(state: HuaweiState, form: SendForm, appKey: string): [number, Json] {
+/**
+ * docs/providers/huawei.md §2.1–§2.3: one SmsID per (de-duplicated) number of each content,
+ * in order — batchSendSms is one content, batchSendDiffSms several. Each content is checked
+ * (sender, template, params) as its own request would be.
+ */
+function batchSend(state: HuaweiState, forms: SendForm[], appKey: string): [number, Json] {
   const now = state.now();
-  const context = state.sendContext(form, appKey, now);
   const pending: PendingReport[] = [];
-  const result = form.numbers.map((raw) => {
-    const phone = parsePhone(raw);
-    const item = state.sendOne(context, raw, phone);
-    if (phone) queueReport(context, phone, item, pending);
-    return item;
+  const result = forms.flatMap((form) => {
+    const context = state.sendContext(form, appKey, now);
+    return form.numbers.map((raw) => {
+      const phone = parsePhone(raw);
+      const item = state.sendOne(context, raw, phone);
+      if (phone) queueReport(context, phone, item, pending);
+      return item;
+    });
   });
   scheduleReports(state, pending);
   // Inferred (docs/providers/huawei.md §2.3/§2.4): "000000" when anything was accepted; when every number

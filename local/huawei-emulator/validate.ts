@@ -9,7 +9,10 @@ import { MAX_NUMBER_LENGTH, type Phone } from "./phone";
 import type { HuaweiEmulatorSender, HuaweiEmulatorTemplate } from "./types";
 
 export const FORM_TYPE = "application/x-www-form-urlencoded";
+export const JSON_BODY_TYPE = "application/json";
 const MAX_NUMBERS_PER_SEND = 500; // docs/providers/huawei.md §2.1 `to`, §6.1
+/** docs/providers/huawei.md §2.2: the whole `smsContent` may be at most 64 KB. */
+const MAX_DIFF_CONTENT_BYTES = 64 * 1024;
 const MAX_CALLBACK_LENGTH = 1024; // docs/providers/huawei.md §2.1 `statusCallback`
 const MAX_EXTEND_LENGTH = 128; // docs/providers/huawei.md §2.1 `extend`
 const MAX_VERIFICATION_PARAM = 8; // docs/providers/huawei.md §6.2
@@ -18,6 +21,8 @@ const MAX_VERIFICATION_PARAM = 8; // docs/providers/huawei.md §6.2
 export const REQUEST_ERRORS = {
   E000000: [400, "System error."],
   E000040: [400, "ContentType should be application/x-www-form-urlencoded."],
+  /** The same code for batchSendDiffSms, whose body is JSON (docs/providers/huawei.md §2.2). */
+  E000040json: [400, "ContentType should be application/json."],
   E000503: [400, "Parameter format error."],
   E000510: [400, "The SMS fails to be sent. For details, see status."],
 } as const;
@@ -61,6 +66,11 @@ export class ApiError extends Error {
   get status(): number {
     return REQUEST_ERRORS[this.code][0];
   }
+
+  /** The code on the wire (the JSON variant of E000040 is E000040 too). */
+  get wireCode(): string {
+    return this.code.replace(/json$/, "");
+  }
 }
 
 /** The media type of a Content-Type header, lower-cased, without parameters. */
@@ -71,6 +81,11 @@ function mediaType(value: string | undefined): string {
 /** docs/providers/huawei.md §2.1: the body must be form-encoded, else E000040. */
 export function requireForm(contentType: string | undefined): void {
   if (mediaType(contentType) !== FORM_TYPE) throw new ApiError("E000040");
+}
+
+/** docs/providers/huawei.md §2.2: batchSendDiffSms takes `application/json`, else E000040. */
+export function requireJson(contentType: string | undefined): void {
+  if (mediaType(contentType) !== JSON_BODY_TYPE) throw new ApiError("E000040json");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,6 +168,52 @@ export function parseSendForm(body: Buffer): SendForm {
     extend: extend ?? "",
     signature: form.get("signature") ?? "",
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The JSON body of batchSendDiffSms (docs/providers/huawei.md §2.2)
+
+const isStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/**
+ * `{from, statusCallback?, extend?, smsContent: [{to: string[], templateId, templateParas?:
+ * string[], signature?}]}` → one SendForm per content item, sharing from, statusCallback and
+ * extend. `to` and `templateParas` are real JSON arrays here (§2.2, not strings as in §2.1).
+ * docs/providers/huawei.md §9 leaves open whether the 500-number limit is per item or per
+ * request: the emulator holds each item to 500 numbers (the likelier reading) and the whole
+ * `smsContent` to 64 KB.
+ */
+export function parseDiffBody(body: Buffer): SendForm[] {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new ApiError("E000000", "The body is not JSON.");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new ApiError("E000000", "The body must be a JSON object.");
+  const form = new URLSearchParams();
+  for (const k of ["from", "statusCallback", "extend"] as const)
+    if (typeof parsed[k] === "string") form.set(k, parsed[k] as string);
+  const contents = parsed.smsContent;
+  if (!Array.isArray(contents) || contents.length === 0)
+    throw new ApiError("E000503", "smsContent must be a non-empty array.");
+  if (Buffer.byteLength(JSON.stringify(contents)) > MAX_DIFF_CONTENT_BYTES)
+    throw new ApiError("E000503", "smsContent is larger than 64 KB.");
+  return contents.map((c: unknown) => {
+    const item = (typeof c === "object" && c !== null ? c : {}) as Record<string, unknown>;
+    if (!isStrings(item.to) || item.to.length === 0)
+      throw new ApiError("E000503", "smsContent[].to must be a non-empty array of numbers.");
+    if (item.templateParas !== undefined && !isStrings(item.templateParas))
+      throw new ApiError("E000000", "smsContent[].templateParas must be an array of strings.");
+    const one = new URLSearchParams(form);
+    one.set("to", item.to.join(","));
+    one.set("templateId", typeof item.templateId === "string" ? item.templateId : "");
+    if (item.templateParas) one.set("templateParas", JSON.stringify(item.templateParas));
+    if (typeof item.signature === "string") one.set("signature", item.signature);
+    return parseSendForm(Buffer.from(one.toString()));
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,9 +3,13 @@
  * the worker fed by the SQS emulator through the official SQS client, every row through the
  * send pipeline to the Tencent emulator (docs/api.md "Campaigns and customer groups").
  */
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
+import { keys } from "../../lib/store/keys";
+import { localClient } from "../../local/dynamo";
+import { LOCAL_TABLE } from "../../local/stack";
 import { newApp, startTestStack, type TestApp, type TestStack, waitFor } from "../helpers/stack";
 
 let s: TestStack;
@@ -16,7 +20,6 @@ beforeAll(async () => {
     clock,
     campaignVisibilityTimeout: 2,
     campaignRecheckSeconds: 1,
-    campaignMaxRecipients: 300,
     campaignLanes: 3,
     campaignChunkRows: 10,
   });
@@ -204,7 +207,9 @@ describe("a campaign from a CSV", () => {
 
   it("refuses an upload that would pass the recipient limit, and keeps nothing of it", async () => {
     const app = await newApp(s);
+    await app.operatorPatch({ ceilings: { campaignRecipients: 300 } });
     const c = await create(app, {});
+    expect((await show(app, c.body.id)).maxRecipients).toBe(300);
     const lines = Array.from({ length: 301 }, (_, i) => `+86137${String(i).padStart(8, "0")},a,b`);
     const up = await upload(app, c.body.id, lines.join("\n"));
     expect(up.status).toBe(400);
@@ -212,8 +217,283 @@ describe("a campaign from a CSV", () => {
     expect(up.body.error.message).toContain("300 recipients");
     const after = await show(app, c.body.id);
     expect(after).toMatchObject({ total: 0, chunks: 0, status: "draft" });
+    expect(await chunkItems(app.appId, c.body.id)).toBe(0);
     // The lease was given back: a smaller upload goes through.
     expect((await upload(app, c.body.id, lines.slice(0, 300).join("\n"))).body.accepted).toBe(300);
+  });
+});
+
+/** The chunk items stored for a campaign, read straight from the table. */
+async function chunkItems(appId: string, id: string): Promise<number> {
+  const out = await localClient(process.env.DYNAMODB_ENDPOINT ?? "").send(
+    new QueryCommand({
+      TableName: LOCAL_TABLE,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: keys.campaignChunks(appId, id) } },
+      Select: "COUNT",
+    }),
+  );
+  return out.Count ?? 0;
+}
+
+describe("the per-app recipient ceiling", () => {
+  it("is 100,000 by default; only the operator may raise it, to at most 1,000,000", async () => {
+    const app = await newApp(s);
+    const c = await create(app, {});
+    expect((await show(app, c.body.id)).maxRecipients).toBe(100_000);
+    const byAdmin = await s.api("PATCH", `/v1/apps/${app.appId}`, {
+      key: app.apiKey,
+      body: { ceilings: { campaignRecipients: 200_000 } },
+    });
+    expect(byAdmin.status).toBe(403);
+    expect(byAdmin.body.error.code).toBe("UnauthorizedOperation.OperatorOnlySetting");
+    const tooHigh = await s.api("PATCH", `/v1/apps/${app.appId}`, {
+      key: s.adminKey,
+      body: { ceilings: { campaignRecipients: 1_000_001 } },
+    });
+    expect(tooHigh.status).toBe(400);
+    await app.operatorPatch({ ceilings: { campaignRecipients: 1_000_000 } });
+    expect((await show(app, c.body.id)).maxRecipients).toBe(1_000_000);
+    const got = await s.api("GET", `/v1/apps/${app.appId}`, { key: s.adminKey });
+    expect(got.body.ceilings).toMatchObject({ campaignRecipients: 1_000_000 });
+  });
+
+  it("holds exactly across appends: the append that would pass it stores nothing", async () => {
+    const app = await newApp(s);
+    await app.operatorPatch({ ceilings: { campaignRecipients: 5 } });
+    const c = await create(app, {});
+    const phones = Array.from({ length: 8 }, fresh);
+    const csv = (ps: string[]) => ps.map((p) => `${p},a,b`).join("\n");
+    expect((await upload(app, c.body.id, csv(phones.slice(0, 3)))).body).toMatchObject({
+      accepted: 3,
+      total: 3,
+    });
+    const chunksBefore = await chunkItems(app.appId, c.body.id);
+    // 3 + 3 > 5: refused whole, 4xx with its catalogue code, nothing written.
+    const over = await upload(app, c.body.id, csv(phones.slice(3, 6)));
+    expect(over.status).toBe(400);
+    expect(over.body.error.code).toBe("LimitExceeded.CampaignRecipientLimit");
+    expect(await chunkItems(app.appId, c.body.id)).toBe(chunksBefore);
+    expect(await show(app, c.body.id)).toMatchObject({ total: 3 });
+    // Rows refused for their own reasons do not count: 2 new + 1 duplicate fits exactly.
+    const fits = await upload(app, c.body.id, csv([phones[6], phones[7], phones[0]] as string[]));
+    expect(fits.body).toMatchObject({ accepted: 2, rejectedCount: 1, total: 5 });
+    const full = await upload(app, c.body.id, csv([phones[3] as string]));
+    expect(full.body.error.code).toBe("LimitExceeded.CampaignRecipientLimit");
+    expect((await results(app, c.body.id)).map((r) => r.to)).toEqual([
+      ...phones.slice(0, 3),
+      phones[6],
+      phones[7],
+    ]);
+  });
+});
+
+describe("a campaign on Huawei", () => {
+  it("rows with their own variables go out in one batchSendDiffSms call per chunk", async () => {
+    const app = await newApp(s, {}, ["huawei"]);
+    const c = await create(app, {});
+    const phones = Array.from({ length: 25 }, fresh);
+    // Every row its own variables, but two rows share theirs (one content, two numbers).
+    const params = phones.map((_, i) => (i === 1 ? ["H-0", "d0"] : [`H-${i}`, `d${i}`]));
+    const up = await upload(
+      app,
+      c.body.id,
+      phones.map((p, i) => `${p},${params[i]?.join(",")}`).join("\n"),
+    );
+    expect(up.body).toMatchObject({ accepted: 25, total: 25 });
+    // Chunks of 10 rows whatever their params (Tencent's would hold ≤ 20 sets of params each).
+    expect((await show(app, c.body.id)).chunks).toBe(3);
+    expect((await act(app, c.body.id, "start")).status).toBe(200);
+    const done = await finished(app, c.body.id);
+    expect(done.counts).toMatchObject({ submitted: 25, pending: 0 });
+    const want = new Set(phones);
+    const got = s.huawei.messages().filter((m: { phone: string }) => want.has(m.phone)) as {
+      phone: string;
+      params: string[];
+      extend: string;
+      code: string;
+    }[];
+    // Each number once, with its own row's variables, accepted.
+    expect(got).toHaveLength(25);
+    for (const [i, p] of phones.entries())
+      expect(got.find((m) => m.phone === p)?.params).toEqual(params[i]);
+    expect(got.every((m) => m.code === "000000")).toBe(true);
+    // One vendor call per chunk: each call carries its own request id (`extend`).
+    expect(new Set(got.map((m) => m.extend)).size).toBe(3);
+    // Per-row results and records carry each row's own text.
+    const rows = await results(app, c.body.id);
+    expect(rows.every((r) => r.status === "submitted" && r.messageId)).toBe(true);
+    const record = (await s.api("GET", `/v1/messages/${rows[7]?.messageId}`, { key: app.apiKey }))
+      .body;
+    expect(record).toMatchObject({ to: phones[7], provider: "huawei", params: params[7] });
+    expect(record.text).toContain("H-7");
+  });
+});
+
+describe("a campaign on Huawei: every row held to its own text", () => {
+  it("the prepaid balance pays each row's own segments, and a Huawei outage fails over to Tencent one call per set of params", async () => {
+    const app = await newApp(s, {}, ["huawei", "tencent"]);
+    await s.api("PUT", `/v1/apps/${app.appId}/package`, {
+      key: s.adminKey,
+      body: { domestic: { segments: 100 } },
+    });
+    const c = await create(app, {});
+    const phones = Array.from({ length: 6 }, fresh);
+    // Rows 0–2 one segment each; rows 3–5 two (a long variable); rows 4 and 5 share theirs.
+    const long = "长".repeat(60);
+    const params = [
+      ["A", "x"],
+      ["B", "x"],
+      ["C", "x"],
+      [long, "x"],
+      [long, "y"],
+      [long, "y"],
+    ];
+    await upload(app, c.body.id, phones.map((p, i) => `${p},${params[i]?.join(",")}`).join("\n"));
+    expect((await show(app, c.body.id)).estimate.segments).toBe(9);
+    s.huawei.setFault("http500");
+    try {
+      await act(app, c.body.id, "start");
+      const done = await finished(app, c.body.id);
+      expect(done.counts).toMatchObject({ submitted: 6, pending: 0 });
+    } finally {
+      s.huawei.setFault("none");
+    }
+    // Huawei answered 500 (nothing sent); Tencent took each set of params in its own call.
+    const got = sentTo(phones) as { phone: string; params: string[]; sessionContext: string }[];
+    expect(got.map((m) => [m.phone, m.params])).toEqual(
+      expect.arrayContaining(phones.map((p, i) => [p, params[i]])),
+    );
+    expect(got).toHaveLength(6);
+    const calls = new Map<string, Set<string>>();
+    for (const m of got) {
+      const k = JSON.stringify(m.params);
+      calls.set(k, (calls.get(k) ?? new Set()).add(m.sessionContext));
+    }
+    expect(calls.size).toBe(5);
+    // The balance paid exactly what was sent: 3 × 1 + 3 × 2 segments.
+    const pkg = await s.api("GET", `/v1/apps/${app.appId}/package`, { key: app.apiKey });
+    expect(pkg.body.remaining.domestic).toBe(100 - 9);
+    const rows = await results(app, c.body.id);
+    const rec = (await s.api("GET", `/v1/messages/${rows[3]?.messageId}`, { key: app.apiKey }))
+      .body;
+    expect(rec).toMatchObject({ provider: "tencent", segments: 2, campaign: c.body.id });
+  });
+});
+
+describe("a campaign on Huawei: rules per row", () => {
+  it("a row whose variables no longer pass the template's rules is rejected alone, the chunk's others sent in the one call", async () => {
+    const app = await newApp(s, {}, ["huawei"]);
+    const c = await create(app, {});
+    const phones = Array.from({ length: 4 }, fresh);
+    const params = [
+      ["abc", "x"],
+      ["abcdefgh", "x"],
+      ["ab", "y"],
+      ["abcd", "z"],
+    ];
+    await upload(app, c.body.id, phones.map((p, i) => `${p},${params[i]?.join(",")}`).join("\n"));
+    // The template changes after the upload: variables of at most 3 characters.
+    const list = await s.api("GET", `/v1/apps/${app.appId}/templates`, { key: app.apiKey });
+    const t = list.body.templates.find((x: Body) => x.id === "order-shipped");
+    const put = await s.api("PUT", `/v1/apps/${app.appId}/templates/order-shipped`, {
+      key: app.apiKey,
+      body: {
+        kind: t.kind,
+        region: t.region,
+        body: t.body,
+        providerTemplateIds: t.providerTemplateIds,
+        maxParamLength: 3,
+      },
+    });
+    expect(put.status).toBe(200);
+    await act(app, c.body.id, "start");
+    const done = await finished(app, c.body.id);
+    expect(done.counts).toMatchObject({ submitted: 2, rejected: 2 });
+    const rows = await results(app, c.body.id);
+    expect(rows.map((r) => [r.to, r.status])).toEqual([
+      [phones[0], "submitted"],
+      [phones[1], "rejected"],
+      [phones[2], "submitted"],
+      [phones[3], "rejected"],
+    ]);
+    expect(rows[1]?.code).toBe("InvalidParameterValue.TemplateParameterLengthLimit");
+    const got = s.huawei.messages().filter((m: { phone: string }) => phones.includes(m.phone));
+    expect(got.map((m: { phone: string }) => m.phone).sort()).toEqual(
+      [phones[0], phones[2]].sort(),
+    );
+    expect(new Set(got.map((m: { extend: string }) => m.extend)).size).toBe(1);
+  });
+});
+
+describe("a campaign's records", () => {
+  it("GET /v1/messages?campaign=: only its records, every one carrying the id, filters and cursor, JSON and CSV", async () => {
+    const app = await newApp(s);
+    const phones = Array.from({ length: 12 }, fresh);
+    // Two numbers the vendor refuses (…44): `failed` records.
+    const refused = ["+8613912300044", "+8613912300144"];
+    const c = await create(app, {});
+    const other = await create(app, {});
+    await upload(app, c.body.id, [...phones, ...refused].map((p) => `${p},R,x`).join("\n"));
+    await upload(app, other.body.id, `${fresh()},O,y`);
+    // A plain send of the same app: not the campaign's.
+    const direct = await app.send({ to: [fresh()], template: "order-shipped", params: ["D", "z"] });
+    expect(direct.status).toBe(200);
+    for (const id of [c.body.id, other.body.id]) await act(app, id, "start");
+    await finished(app, c.body.id);
+    await finished(app, other.body.id);
+
+    const page = (q: string) =>
+      s.api("GET", `/v1/messages?campaign=${c.body.id}${q}`, { key: app.apiKey });
+    const seen: Body[] = [];
+    let cursor = "";
+    do {
+      const r = await page(`&limit=5${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(r.status).toBe(200);
+      expect(r.body.messages.length).toBeLessThanOrEqual(5);
+      seen.push(...r.body.messages);
+      cursor = r.body.cursor ?? "";
+    } while (cursor);
+    expect(seen.map((m) => m.to).sort()).toEqual([...phones, ...refused].sort());
+    expect(seen.every((m) => m.campaign === c.body.id)).toBe(true);
+    // Newest first.
+    const times = seen.map((m) => m.createdAt as string);
+    expect([...times].sort().reverse()).toEqual(times);
+
+    const failed = await page("&status=failed");
+    expect(failed.body.messages.map((m: Body) => m.to).sort()).toEqual([...refused].sort());
+    const other1 = await s.api("GET", `/v1/messages?campaign=${other.body.id}`, {
+      key: app.apiKey,
+    });
+    expect(other1.body.messages).toHaveLength(1);
+    const byPhone = await page(`&phone=${encodeURIComponent(phones[3] as string)}`);
+    expect(byPhone.body.messages.map((m: Body) => m.to)).toEqual([phones[3]]);
+    const none = await s.api("GET", "/v1/messages?campaign=01NOSUCHCAMPAIGN", { key: app.apiKey });
+    expect(none.body.messages).toEqual([]);
+    // Another app's campaign id shows nothing of this one.
+    const stranger = await newApp(s);
+    expect(
+      (await s.api("GET", `/v1/messages?campaign=${c.body.id}`, { key: stranger.apiKey })).body
+        .messages,
+    ).toEqual([]);
+
+    const csv = await fetch(`${s.apiUrl}/v1/messages?campaign=${c.body.id}&limit=10`, {
+      headers: { authorization: `Bearer ${app.apiKey}`, accept: "text/csv" },
+    });
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    const lines = (await csv.text())
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(lines[0]?.split(",")).toContain("campaign");
+    expect(lines).toHaveLength(11);
+    expect(lines.slice(1).every((l) => l.includes(c.body.id))).toBe(true);
+    const next = csv.headers.get("link")?.match(/<([^>]+)>; rel="next"/)?.[1] ?? "";
+    expect(next).toContain(`campaign=${c.body.id}`);
+    const rest = await fetch(next, {
+      headers: { authorization: `Bearer ${app.apiKey}`, accept: "text/csv" },
+    });
+    expect((await rest.text()).trim().split("\r\n")).toHaveLength(1 + 4);
   });
 });
 

@@ -364,6 +364,153 @@ describe("batchSendSms through the real adapter", () => {
   });
 });
 
+describe("batchSendDiffSms through the real adapter (docs/providers/huawei.md §2.2)", () => {
+  /** A hand-built batchSendDiffSms call. */
+  async function rawDiff(body: unknown, headers: Record<string, string> = {}) {
+    const res = await fetch(`${emulator.url}/sms/batchSendDiffSms/v1`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        ...wsseHeaders({ appKey: APP_KEY, appSecret: APP_SECRET }),
+        ...headers,
+      },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+
+  it("numbers with their own params: one call, a content per set of params, per-number results", async () => {
+    const numbers = ["+8613800000001", "+8613800000002", "+8613800000003", "+8613800000044"];
+    const outcomes = await send({
+      numbers,
+      providerTemplateId: TEMPLATES.notice.id,
+      params: ["A"],
+      paramsByNumber: new Map([
+        ["+8613800000002", ["B"]],
+        ["+8613800000003", ["A"]],
+        ["+8613800000044", ["C"]],
+      ]),
+    });
+    expect(outcomes.map((o) => [o.to, o.status])).toEqual([
+      ["+8613800000001", "accepted"],
+      ["+8613800000002", "accepted"],
+      ["+8613800000003", "accepted"],
+      ["+8613800000044", "refused"], // the simulator's per-number refusal, mapped as §2.1's
+    ]);
+    expect(outcomes[3]).toMatchObject({
+      code: "LimitExceeded.DeliveryFrequencyLimit",
+      vendorCode: "E200015",
+      failover: false,
+    });
+    const got = emulator.messages();
+    expect(got.map((m) => [m.phone, m.params])).toEqual([
+      ["+8613800000001", ["A"]],
+      ["+8613800000003", ["A"]],
+      ["+8613800000002", ["B"]],
+      ["+8613800000044", ["C"]],
+    ]);
+    // One request: one extend (our request id) for all of them; the same channel and sign.
+    expect(new Set(got.map((m) => m.extend))).toEqual(new Set(["01JREF0000000000000000000A"]));
+    expect(got.every((m) => m.sender === CN_SENDER && m.sign === SIGN)).toBe(true);
+    // Reports are pushed per number to statusCallback, exactly as for batchSendSms.
+    await waitFor(() => (pushes("/status").length === 3 ? true : undefined));
+    expect(pushes("/status").map((p) => p.get("smsMsgId"))).toEqual(
+      expect.arrayContaining([serialOf(outcomes[0]), serialOf(outcomes[1])]),
+    );
+  });
+
+  it("shared params still go through batchSendSms (form-encoded)", async () => {
+    const outcomes = await send({
+      numbers: ["+8613800000001", "+8613800000002"],
+      params: ["123456"],
+      paramsByNumber: new Map([["+8613800000002", ["123456"]]]),
+    });
+    expect(outcomes.every((o) => o.status === "accepted")).toBe(true);
+    // Proven by the emulator: batchSendDiffSms is JSON-only, and this was one form call.
+    expect(emulator.messages().map((m) => m.params)).toEqual([["123456"], ["123456"]]);
+  });
+
+  it("checks each content on its own: a bad content's numbers are refused, the others sent", async () => {
+    const outcomes = await send({
+      numbers: ["+8613800000001", "+8613800000002"],
+      params: ["123456"],
+      paramsByNumber: new Map([["+8613800000002", ["123456789"]]]), // > 8: E200028
+    });
+    expect(outcomes.map((o) => (o.status === "refused" ? o.vendorCode : o.status))).toEqual([
+      "accepted",
+      "E200028",
+    ]);
+  });
+
+  it("the same X-WSSE: a wrong secret refuses every number (ProviderAuthFailure)", async () => {
+    const outcomes = await send(
+      {
+        numbers: ["+8613800000001", "+8613800000002"],
+        paramsByNumber: new Map([["+8613800000002", ["654321"]]]),
+      },
+      provider({ appSecret: "wrong" }),
+    );
+    expect(
+      outcomes.every(
+        (o) => o.status === "refused" && o.code === "FailedOperation.ProviderAuthFailure",
+      ),
+    ).toBe(true);
+    expect(emulator.messages()).toHaveLength(0);
+    const noAuth = await fetch(`${emulator.url}/sms/batchSendDiffSms/v1`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{}",
+    });
+    expect(noAuth.status).toBe(400);
+  });
+
+  it("JSON only; 500 numbers per content; smsContent within 64 KB; arrays, not strings", async () => {
+    const form = await rawDiff("from=x", { "Content-Type": "application/x-www-form-urlencoded" });
+    expect(form).toMatchObject({ status: 400, json: { code: "E000040" } });
+    const content = (to: string[], templateParas = ["1"]) => ({
+      from: CN_SENDER,
+      smsContent: [{ to, templateId: TEMPLATES.notice.id, templateParas }],
+    });
+    const many = Array.from({ length: 501 }, (_, i) => `+861390${String(i).padStart(6, "0")}1`);
+    expect(await rawDiff(content(many))).toMatchObject({ status: 400, json: { code: "E000503" } });
+    const big = {
+      from: CN_SENDER,
+      smsContent: Array.from(
+        { length: 400 },
+        (_, i) =>
+          content([`+86139000${String(i).padStart(5, "0")}`], ["x".repeat(200)]).smsContent[0],
+      ),
+    };
+    expect(await rawDiff(big)).toMatchObject({ status: 400, json: { code: "E000503" } });
+    expect(
+      await rawDiff({ from: CN_SENDER, smsContent: [{ to: "+8613800000001", templateId: "t" }] }),
+    ).toMatchObject({ status: 400, json: { code: "E000503" } });
+    expect(await rawDiff({ from: CN_SENDER, smsContent: [] })).toMatchObject({
+      status: 400,
+      json: { code: "E000503" },
+    });
+    expect(emulator.messages()).toHaveLength(0);
+    const ok = await rawDiff(content(many.slice(0, 500)));
+    expect(ok.status).toBe(200);
+    expect((ok.json.result as unknown[]).length).toBe(500);
+  });
+
+  it("a batch whose contents pass 64 KB is split over calls, each number answered once", async () => {
+    const numbers = Array.from({ length: 500 }, (_, i) => `+861370${String(i).padStart(6, "0")}1`);
+    const outcomes = await send({
+      numbers,
+      providerTemplateId: TEMPLATES.notice.id,
+      params: ["0"],
+      statusCallbackUrl: undefined,
+      // 500 contents of ~150 bytes each: past 64 KB in one call.
+      paramsByNumber: new Map(numbers.map((n, i) => [n, [`${"变".repeat(20)}${i}`]])),
+    });
+    expect(outcomes.map((o) => o.to)).toEqual(numbers);
+    expect(outcomes.every((o) => o.status === "accepted")).toBe(true);
+    expect(emulator.messages()).toHaveLength(500);
+  });
+});
+
 describe("faults", () => {
   it("timeout → unknown ProviderTimeout after the adapter's 1 s, but the send WAS accepted", async () => {
     emulator.setFault("timeout");

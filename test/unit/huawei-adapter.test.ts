@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   channelFor,
+  diffBodies,
+  diffContents,
   outcomeOfFailure,
   outcomeOfResponse,
   sendForm,
@@ -99,6 +101,60 @@ describe("request building", () => {
       .update("ac1c911c4792492687f8f6b2264a491e2018-05-26T00:35:30Zq4Ii87BhST9vcs8wvrzN80SfD7Al")
       .digest("hex");
     expect(headers["X-WSSE"]).toContain(Buffer.from(hex).toString("base64"));
+  });
+});
+
+describe("batchSendDiffSms bodies (docs/providers/huawei.md §2.2)", () => {
+  const three = ["+8613800000001", "+8613800000002", "+8613800000003"];
+
+  it("one content per set of params, numbers in first-seen order, arrays not strings", () => {
+    const b = batch({
+      numbers: three,
+      paramsByNumber: new Map([
+        ["+8613800000002", ["1", "B"]],
+        ["+8613800000003", ["123456", "人民公园正门"]],
+      ]),
+    });
+    expect(diffContents(b)).toEqual([
+      {
+        to: ["+8613800000001", "+8613800000003"],
+        templateId: "8ff55eac1d0b478ab3c06c3c6a492300",
+        templateParas: ["123456", "人民公园正门"],
+        signature: "华为云",
+      },
+      {
+        to: ["+8613800000002"],
+        templateId: "8ff55eac1d0b478ab3c06c3c6a492300",
+        templateParas: ["1", "B"],
+        signature: "华为云",
+      },
+    ]);
+    const [one] = diffBodies("csms100000001", b);
+    expect(JSON.parse(one?.body ?? "")).toMatchObject({
+      from: "csms100000001",
+      statusCallback: "https://smsgate.example/callbacks/huawei/status/tok",
+      extend: "01JREQUEST0000000000000000",
+      smsContent: [{ to: ["+8613800000001", "+8613800000003"] }, { to: ["+8613800000002"] }],
+    });
+    expect(one?.numbers).toEqual(["+8613800000001", "+8613800000003", "+8613800000002"]);
+  });
+
+  it("leaves templateParas out for a template without variables, and splits past 64 KB", () => {
+    expect(diffContents(batch({ numbers: three.slice(0, 1), params: [] }))[0]).not.toHaveProperty(
+      "templateParas",
+    );
+    const numbers = Array.from({ length: 500 }, (_, i) => `+86139${String(i).padStart(8, "0")}`);
+    const big = batch({
+      numbers,
+      paramsByNumber: new Map(numbers.map((n, i) => [n, ["x".repeat(120), String(i)]])),
+    });
+    const bodies = diffBodies("csms100000001", big);
+    expect(bodies.length).toBeGreaterThan(1);
+    for (const b of bodies)
+      expect(Buffer.byteLength(JSON.stringify(JSON.parse(b.body).smsContent))).toBeLessThan(
+        64 * 1024,
+      );
+    expect(bodies.flatMap((b) => b.numbers)).toEqual(numbers);
   });
 });
 

@@ -1,40 +1,83 @@
 // smsgate campaigns: bulk sends from CSV/XLSX (docs/api.md "Campaigns and customer groups").
 // Files larger than one call takes are split at line boundaries and uploaded part by part,
 // with a progress bar; `start --wait` and `show --watch` draw one while the campaign runs.
-import { readFileSync } from "node:fs";
-import { action, fields, table, UsageError, wholeNumber } from "../runtime.mjs";
+import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { action, CliError, fields, table, UsageError, wholeNumber } from "../runtime.mjs";
 
 /** Under the API's 5 MB a call, and well inside its 30 s (docs/performance.md). */
 export const PART_BYTES = 2 * 1024 * 1024;
 const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /**
- * A CSV's bytes in parts of at most `max` bytes, cut after a line break; the header row
- * (a first row with no digit in its first cell) only in the first part. Each part says how
- * many lines came before it, to give rejected rows their line in the whole file.
+ * A CSV file in parts of at most `max` bytes, cut after a line break, read as a stream: at most
+ * one part and one read block are held, whatever the file's size. Each part says how many lines
+ * came before it, to give rejected rows their line in the whole file; the server skips a header
+ * row, which can only be in the first part.
  */
-export function splitCsv(bytes, max = PART_BYTES) {
-  const parts = [];
-  let start = 0;
+export async function* csvParts(file, max = PART_BYTES) {
+  let held = Buffer.alloc(0);
   let linesBefore = 0;
-  const countLines = (buf) => {
-    let n = 0;
-    for (const b of buf) if (b === 0x0a) n++;
-    return n;
-  };
-  while (start < bytes.length) {
-    let end = Math.min(bytes.length, start + max);
-    if (end < bytes.length) {
-      const nl = bytes.lastIndexOf(0x0a, end - 1);
-      if (nl <= start) throw new UsageError("a line of the file is longer than one upload part");
-      end = nl + 1;
-    }
-    const part = bytes.subarray(start, end);
-    parts.push({ bytes: part, linesBefore });
+  const emit = (part) => {
+    const out = { bytes: part, linesBefore };
     linesBefore += countLines(part);
-    start = end;
+    return out;
+  };
+  for await (const block of createReadStream(file, { highWaterMark: 256 * 1024 })) {
+    held = held.length ? Buffer.concat([held, block]) : block;
+    while (held.length > max) {
+      const nl = held.lastIndexOf(0x0a, max - 1);
+      if (nl < 0) throw new UsageError("a line of the file is longer than one upload part");
+      yield emit(held.subarray(0, nl + 1));
+      held = Buffer.from(held.subarray(nl + 1));
+    }
   }
-  return parts;
+  if (held.length) yield emit(held);
+}
+
+function countLines(buf) {
+  let n = 0;
+  for (let i = buf.indexOf(0x0a); i !== -1; i = buf.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+/**
+ * How many rows a CSV file holds at most, read as a stream (memory stays flat): its lines with
+ * a cell that is not empty, less a first line that is a header (no digit in its first cell),
+ * as the server counts them. A quoted cell with a line break counts as two lines, so this is
+ * an upper bound: rows the server would refuse (bad numbers, duplicates) are counted too.
+ */
+export async function countCsvRows(file) {
+  let rows = 0;
+  let line = 0;
+  let filled = false; // the current line has a byte that is not a separator or blank
+  let firstCell = true;
+  let headerish = true; // the first line's first cell has no digit so far
+  const endLine = () => {
+    if (filled && !(line === 0 && headerish)) rows++;
+    line++;
+    filled = false;
+    firstCell = true;
+  };
+  // One block read again and again: nothing is allocated per block, so memory stays flat.
+  const block = Buffer.alloc(256 * 1024);
+  const fd = openSync(file, "r");
+  try {
+    for (let n = readSync(fd, block); n > 0; n = readSync(fd, block)) {
+      for (let i = 0; i < n; i++) {
+        const b = block[i];
+        if (b === 0x0a) endLine();
+        else if (b === 0x2c) firstCell = false;
+        else if (b !== 0x0d && b !== 0x20 && b !== 0x09 && b !== 0x22) {
+          filled = true;
+          if (line === 0 && firstCell && b >= 0x30 && b <= 0x39) headerish = false;
+        }
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (filled) endLine();
+  return rows;
 }
 
 /** A bar for `done` of `total`, redrawn in place on stderr when it is a terminal. */
@@ -61,17 +104,34 @@ const summary = (c) => ({
 });
 
 async function upload(ctx, id, file) {
-  const bytes = readFileSync(file);
-  const xlsx = file.toLowerCase().endsWith(".xlsx") || (bytes[0] === 0x50 && bytes[1] === 0x4b);
-  if (xlsx && bytes.length > PART_BYTES)
+  const head = Buffer.alloc(4);
+  const fd = openSync(file, "r");
+  readSync(fd, head, 0, 4, 0);
+  closeSync(fd);
+  const size = statSync(file).size;
+  const xlsx = file.toLowerCase().endsWith(".xlsx") || (head[0] === 0x50 && head[1] === 0x4b);
+  if (xlsx && size > PART_BYTES)
     throw new UsageError(
       "an XLSX file cannot be split: save it as CSV UTF-8 to upload more than 2 MB",
     );
-  const parts = xlsx ? [{ bytes, linesBefore: 0 }] : splitCsv(bytes);
+  const path = `/v1/campaigns/${encodeURIComponent(id)}`;
+  if (!xlsx) {
+    // Counted before anything is sent, so a file the campaign cannot hold uploads no part
+    // (the server refuses such a part on its own too, but the parts before it would stay).
+    const [rows, c] = await Promise.all([countCsvRows(file), ctx.api("GET", path)]);
+    if (typeof c.maxRecipients === "number") {
+      const room = Math.max(0, c.maxRecipients - c.total);
+      if (rows > room)
+        throw new CliError(
+          `${file} has ${rows.toLocaleString("en")} rows; the campaign holds ${c.total.toLocaleString("en")} of at most ${c.maxRecipients.toLocaleString("en")} recipients, room for ${room.toLocaleString("en")}. Nothing was uploaded: split the file into several campaigns, or ask the operator to raise the app's ceilings.campaignRecipients (at most 1,000,000).`,
+        );
+    }
+  }
+  const parts = xlsx ? [{ bytes: readFileSync(file), linesBefore: 0 }] : csvParts(file);
   const answer = { accepted: 0, rejected: [], rejectedCount: 0, total: 0, estimate: undefined };
   let sent = 0;
-  for (const part of parts) {
-    const r = await ctx.api("POST", `/v1/campaigns/${encodeURIComponent(id)}/recipients`, {
+  for await (const part of parts) {
+    const r = await ctx.api("POST", `${path}/recipients`, {
       raw: part.bytes,
       contentType: xlsx ? XLSX_TYPE : "text/csv",
     });
@@ -81,7 +141,7 @@ async function upload(ctx, id, file) {
     answer.total = r.total;
     answer.estimate = r.estimate;
     sent += part.bytes.length;
-    if (!ctx.json) progress("uploading", sent, bytes.length);
+    if (!ctx.json) progress("uploading", sent, size);
   }
   if (!ctx.json && process.stderr.isTTY) process.stderr.write("\n");
   return answer;

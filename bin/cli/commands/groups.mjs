@@ -1,8 +1,8 @@
 // smsgate groups: customer groups to send campaigns to (docs/api.md "Campaigns and customer
 // groups"): create, import members from a file or the command line, list, remove, delete.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { action, fields, table, UsageError } from "../runtime.mjs";
-import { PART_BYTES, progress, splitCsv } from "./campaigns.mjs";
+import { csvParts, PART_BYTES, progress } from "./campaigns.mjs";
 
 export function register(program) {
   const groups = program
@@ -41,16 +41,19 @@ export function register(program) {
         const path = `/v1/groups/${encodeURIComponent(id)}/members`;
         let out;
         if (opts.file) {
-          const bytes = readFileSync(opts.file);
+          const size = statSync(opts.file).size;
           const xlsx = opts.file.toLowerCase().endsWith(".xlsx");
-          if (xlsx && bytes.length > PART_BYTES)
+          if (xlsx && size > PART_BYTES)
             throw new UsageError(
               "an XLSX file cannot be split: save it as CSV to upload more than 2 MB",
             );
-          const parts = xlsx ? [{ bytes, linesBefore: 0 }] : splitCsv(bytes);
+          // A CSV is read as a stream, a part at a time (memory does not follow the file).
+          const parts = xlsx
+            ? [{ bytes: readFileSync(opts.file), linesBefore: 0 }]
+            : csvParts(opts.file);
           out = { accepted: 0, rejected: [], members: 0 };
           let sent = 0;
-          for (const part of parts) {
+          for await (const part of parts) {
             const r = await ctx.api("POST", path, {
               raw: part.bytes,
               contentType: xlsx
@@ -61,7 +64,7 @@ export function register(program) {
             out.rejected.push(...r.rejected.map((x) => ({ ...x, row: x.row + part.linesBefore })));
             out.members = r.members;
             sent += part.bytes.length;
-            if (!ctx.json) progress("uploading", sent, bytes.length);
+            if (!ctx.json) progress("uploading", sent, size);
           }
         } else {
           if (!phones.length) throw new UsageError("give numbers, or --file");
