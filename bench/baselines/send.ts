@@ -1,10 +1,11 @@
 /**
  * The hand-built sender smsgate's send function is measured against (docs/performance.md):
- * what an engineer would write for one POST /v1/messages with no framework — the same five
+ * what an engineer would write for one POST /v1/messages with no framework — the same nine
  * DynamoDB requests in three round trips (key, app, template and opt-out in one
  * BatchGetItem; the number's frequency item and the app's day item in two parallel
- * conditional UpdateItems beside a BatchWriteItem of the in-flight record, so a crash after
- * the vendor call still leaves one; the settled record in one BatchWriteItem) and the same Tencent SendSms
+ * conditional UpdateItems, beside the four statistics items — hour, template, country,
+ * signature — and a BatchWriteItem of the in-flight record, so a crash after the vendor call
+ * still leaves one; the settled record in one BatchWriteItem) and the same Tencent SendSms
  * through the same SDK. Clients are made at INIT. It validates nothing smsgate's policy
  * does beyond what those requests need: it is the floor, not a product.
  */
@@ -97,8 +98,23 @@ export const handler = async (event: APIGatewayProxyEventV2) => {
       },
     ],
   });
+  const hour = String(now.getUTCHours()).padStart(2, "0");
+  const stat = (scope: string) =>
+    ddb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: S(`STATS#${appId}`), sk: S(`${day}#${scope}`) },
+        UpdateExpression: "ADD #r :one, #s :one",
+        ExpressionAttributeNames: { "#r": "recipients", "#s": "submitted" },
+        ExpressionAttributeValues: { ":one": N(1) },
+      }),
+    );
   await Promise.all([
     ddb.send(new BatchWriteItemCommand({ RequestItems: record("sending", "") })),
+    stat(`h:${hour}`),
+    stat(`t:${body.template}`),
+    stat("c:CN"),
+    stat(`s:${app.defaultSign?.S ?? ""}`),
     ddb.send(
       new UpdateItemCommand({
         TableName: table,

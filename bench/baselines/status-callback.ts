@@ -2,8 +2,9 @@
  * The hand-built report ingester smsgate's status-callback function is measured against
  * (docs/performance.md): one Tencent status push, the URL token checked by the same HMAC
  * (no read), then the same requests as smsgate — the records in one BatchGetItem, each
- * final status in a conditional PutItem (the first report wins), and the app's day
- * statistics in one UpdateItem. Client made at INIT.
+ * final status in a conditional PutItem (the first report wins), and the day's statistics
+ * in one UpdateItem per item they live in (hour, template, country, signature, carrier
+ * codes), in parallel. Client made at INIT.
  */
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import {
@@ -117,16 +118,28 @@ export const handler = async (event: APIGatewayProxyEventV2) => {
       }
     }),
   );
-  const day = records.values().next().value?.day?.S ?? now.slice(0, 10);
+  const first = records.values().next().value;
+  const day = first?.day?.S ?? now.slice(0, 10);
+  const scopes = [
+    `h:${first?.hour?.S ?? "00"}`,
+    `t:${first?.template?.S ?? ""}`,
+    `c:${first?.country?.S ?? "CN"}`,
+    `s:${first?.sign?.S ?? ""}`,
+    "carrier",
+  ];
   if (delivered)
-    await ddb.send(
-      new UpdateItemCommand({
-        TableName: table,
-        Key: { pk: S(`USAGE#${appId}`), sk: S(day) },
-        UpdateExpression: "ADD #d :n",
-        ExpressionAttributeNames: { "#d": "delivered" },
-        ExpressionAttributeValues: { ":n": N(delivered) },
-      }),
+    await Promise.all(
+      scopes.map((scope) =>
+        ddb.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: { pk: S(`STATS#${appId}`), sk: S(`${day}#${scope}`) },
+            UpdateExpression: "ADD #d :n",
+            ExpressionAttributeNames: { "#d": "delivered" },
+            ExpressionAttributeValues: { ":n": N(delivered) },
+          }),
+        ),
+      ),
     );
   return {
     statusCode: 200,
