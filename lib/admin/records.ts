@@ -94,7 +94,8 @@ async function rangeOf(
     timeZone = app.timeZone;
   }
   const iso = (v: string) => new Date(v).toISOString();
-  const from = !q.from ? "" : q.from.length === 10 ? startOfDay(q.from, timeZone) : iso(q.from);
+  // Not "": DynamoDB refuses an empty key value (dynalite does not); "0" sorts before every time.
+  const from = !q.from ? "0" : q.from.length === 10 ? startOfDay(q.from, timeZone) : iso(q.from);
   const to = !q.to
     ? "9999"
     : q.to.length === 10
