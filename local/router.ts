@@ -116,7 +116,8 @@ export function toEvent(
         sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
         userAgent: headers["user-agent"] ?? "",
       },
-      requestId: `local-${now}-${Math.random().toString(36).slice(2, 8)}`,
+      // Base 36, so the log masking of phone-like digit runs leaves request ids readable.
+      requestId: `local-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
       routeKey,
       stage: "$default",
       time: new Date(now).toISOString(),
