@@ -812,29 +812,10 @@ const optOuts: View = async (root) => {
         ["sign", (r) => r.sign],
         ["reason", (r) => r.reason],
         ["at", (r) => time(r.at)],
-        [
-          "",
-          (r) =>
-            h(
-              "button",
-              {
-                type: "button",
-                class: "small",
-                onclick: async () => {
-                  await each([r.phone], (p) =>
-                    call(
-                      "DELETE",
-                      appPath(
-                        `/opt-outs/${encodeURIComponent(p)}?sign=${encodeURIComponent(r.sign)}`,
-                      ),
-                    ),
-                  );
-                  rerenderKeepingNotice("optOuts");
-                },
-              },
-              t("remove"),
-            ),
-        ],
+        removeColumn(
+          (r) => `/opt-outs/${encodeURIComponent(r.phone)}?sign=${encodeURIComponent(r.sign)}`,
+          "optOuts",
+        ),
       ],
       rows,
       "optouts",
@@ -866,24 +847,7 @@ const whitelist: View = async (root) => {
       [
         ["phone", (r: Json) => r.phone],
         ["at", (r) => time(r.addedAt)],
-        [
-          "",
-          (r) =>
-            h(
-              "button",
-              {
-                type: "button",
-                class: "small",
-                onclick: async () => {
-                  await each([r.phone], (p) =>
-                    call("DELETE", appPath(`/whitelist/${encodeURIComponent(p)}`)),
-                  );
-                  rerenderKeepingNotice("whitelist");
-                },
-              },
-              t("remove"),
-            ),
-        ],
+        removeColumn((r) => `/whitelist/${encodeURIComponent(r.phone)}`, "whitelist"),
       ],
       list.whitelist,
       "whitelist",
@@ -946,24 +910,7 @@ const alerts: View = async (root) => {
         ["name", (r) => r.name],
         ["phone", (r) => r.phone],
         ["events", (r) => (r.events as string[]).join(", ")],
-        [
-          "",
-          (r) =>
-            h(
-              "button",
-              {
-                type: "button",
-                class: "small",
-                onclick: async () => {
-                  await each([r.id], (x) =>
-                    call("DELETE", appPath(`/contacts/${encodeURIComponent(x)}`)),
-                  );
-                  rerenderKeepingNotice("alerts");
-                },
-              },
-              t("remove"),
-            ),
-        ],
+        removeColumn((r) => `/contacts/${encodeURIComponent(r.id)}`, "alerts"),
       ],
       contacts.contacts,
       "contacts",
@@ -1068,22 +1015,7 @@ const keysView: View = async (root) => {
         ["id", (r: Json) => r.id],
         ["scopes", (r) => (r.scopes as string[]).join(", ")],
         ["created", (r) => time(r.createdAt)],
-        [
-          "",
-          (r) =>
-            h(
-              "button",
-              {
-                type: "button",
-                class: "small",
-                onclick: async () => {
-                  await each([r.id], (x) => call("DELETE", appPath(`/keys/${x}`)));
-                  rerenderKeepingNotice("keys");
-                },
-              },
-              t("revoke"),
-            ),
-        ],
+        removeColumn((r) => `/keys/${r.id}`, "keys", "revoke"),
       ],
       list.keys,
       "keys",
@@ -1271,6 +1203,30 @@ function fail(err: unknown) {
     return;
   }
   notice(err instanceof Error ? err.message : String(err));
+}
+
+/** A table column of small buttons that DELETE the row's resource, then redraw `view`. */
+function removeColumn(
+  path: (r: Json) => string,
+  view: string,
+  label: Parameters<typeof t>[0] = "remove",
+): [string, (r: Json) => Node] {
+  return [
+    "",
+    (r) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: "small",
+          onclick: async () => {
+            await each([path(r)], (x) => call("DELETE", appPath(x)));
+            rerenderKeepingNotice(view);
+          },
+        },
+        t(label),
+      ),
+  ];
 }
 
 function rerenderKeepingNotice(view: string) {
