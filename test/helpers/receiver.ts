@@ -15,6 +15,8 @@ export interface Answer {
   status: number;
   body: string;
   headers?: Record<string, string>;
+  /** Only for requests to this path (a late push to another path must not take it). */
+  path?: string;
 }
 
 export interface CallbackReceiver<T> {
@@ -40,7 +42,8 @@ export async function startReceiver<T>(
         headers: req.headers,
         body: parse(Buffer.concat(chunks).toString("utf8")),
       });
-      const answer = script.shift() ?? defaultAnswer;
+      const at = script.findIndex((a) => a.path === undefined || a.path === req.url);
+      const answer = at >= 0 ? (script.splice(at, 1)[0] as Answer) : defaultAnswer;
       res.writeHead(answer.status, answer.headers ?? {});
       res.end(answer.body);
     });
