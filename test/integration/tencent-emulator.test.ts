@@ -161,8 +161,11 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   emulator.reset();
+  // reset() drops scheduled reports; one already on the wire lands a moment later. Let it
+  // land before clearing, so no test sees the previous test's push.
+  await new Promise((r) => setTimeout(r, 50));
   receiver.received.length = 0;
   receiver.script.length = 0;
 });
