@@ -3,7 +3,7 @@
  * ports for one test file, with the demo app seeded through the admin API.
  */
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
-import { localClient } from "../../local/dynamo";
+import { javaAvailable, localClient } from "../../local/dynamo";
 import {
   createDemoApp,
   type Demo,
@@ -31,6 +31,15 @@ function assertLoopback(url: string): void {
   if (host !== "127.0.0.1" && host !== "localhost")
     throw new Error(`integration tests run on loopback only, not ${host}`);
 }
+
+/**
+ * The stores a suite runs on: dynalite always, and DynamoDB Local too when Java is on the
+ * machine, so dynalite's leniency cannot hide a bug (it accepts an empty key value, say).
+ */
+export const TEST_STORES: ("dynalite" | "dynamodb-local")[] = [
+  "dynalite",
+  ...((await javaAvailable()) ? (["dynamodb-local"] as const) : []),
+];
 
 export async function startTestStack(opts: StackOptions = {}): Promise<TestStack> {
   const stack = await startStack({

@@ -10,8 +10,7 @@ import { fixedClock } from "../../lib/core/clock";
 import { messageIdForSerial } from "../../lib/core/ids";
 import type { MessageRecord } from "../../lib/core/model";
 import { callbackUrls } from "../../lib/core/secrets";
-import { javaAvailable } from "../../local/dynamo";
-import { newApp, startTestStack, type TestStack, waitFor } from "../helpers/stack";
+import { newApp, startTestStack, TEST_STORES, type TestStack, waitFor } from "../helpers/stack";
 
 const START = "2026-11-22T02:00:00Z";
 const clock = fixedClock(START);
@@ -28,12 +27,7 @@ const code = (to: string[], extra: object = {}) => ({
   ...extra,
 });
 
-const stores: ("dynalite" | "dynamodb-local")[] = [
-  "dynalite",
-  ...((await javaAvailable()) ? (["dynamodb-local"] as const) : []),
-];
-
-describe.each(stores)("on %s", (store) => {
+describe.each(TEST_STORES)("on %s", (store) => {
   beforeAll(async () => {
     s = await startTestStack({
       store,

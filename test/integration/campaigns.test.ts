@@ -8,20 +8,22 @@ import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
 import { keys } from "../../lib/store/keys";
-import { javaAvailable, localClient } from "../../local/dynamo";
+import { localClient } from "../../local/dynamo";
 import { LOCAL_TABLE } from "../../local/stack";
-import { newApp, startTestStack, type TestApp, type TestStack, waitFor } from "../helpers/stack";
+import {
+  newApp,
+  startTestStack,
+  TEST_STORES,
+  type TestApp,
+  type TestStack,
+  waitFor,
+} from "../helpers/stack";
 
 let s: TestStack;
 // 10:00 in Shanghai: inside the default marketing window.
 const clock = fixedClock("2026-11-22T02:00:00Z");
 
-const stores: ("dynalite" | "dynamodb-local")[] = [
-  "dynalite",
-  ...((await javaAvailable()) ? (["dynamodb-local"] as const) : []),
-];
-
-describe.each(stores)("on %s", (store) => {
+describe.each(TEST_STORES)("on %s", (store) => {
   beforeAll(async () => {
     s = await startTestStack({
       store,

@@ -4,9 +4,14 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
-import { javaAvailable } from "../../local/dynamo";
 import { ALERT_TEMPLATE_IDS } from "../../local/seed";
-import { newApp, startTestStack, type TestApp, type TestStack } from "../helpers/stack";
+import {
+  newApp,
+  startTestStack,
+  TEST_STORES,
+  type TestApp,
+  type TestStack,
+} from "../helpers/stack";
 
 const START = "2026-11-22T02:00:00Z"; // 10:00 in Shanghai
 const clock = fixedClock(START);
@@ -18,12 +23,7 @@ const fresh = (): string => {
 };
 const code = (to: string) => ({ to: [to], template: "login-code", params: ["482913", "5"] });
 
-const stores: ("dynalite" | "dynamodb-local")[] = [
-  "dynalite",
-  ...((await javaAvailable()) ? (["dynamodb-local"] as const) : []),
-];
-
-describe.each(stores)("on %s", (store) => {
+describe.each(TEST_STORES)("on %s", (store) => {
   beforeAll(async () => {
     s = await startTestStack({
       store,

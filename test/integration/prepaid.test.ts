@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
-import { javaAvailable } from "../../local/dynamo";
-import { newApp, startTestStack, type TestApp, type TestStack } from "../helpers/stack";
-
-const stores: ("dynalite" | "dynamodb-local")[] = [
-  "dynalite",
-  ...((await javaAvailable()) ? (["dynamodb-local"] as const) : []),
-];
+import {
+  newApp,
+  startTestStack,
+  TEST_STORES,
+  type TestApp,
+  type TestStack,
+} from "../helpers/stack";
 
 const START = "2026-11-22T02:00:00Z"; // 10:00 in Shanghai
 const code = (to: string[]) => ({ to, template: "login-code", params: ["482913", "5"] });
@@ -20,7 +20,7 @@ const intl = (to: string[]) => ({ to, template: "intl-code", params: ["4829", "5
 const statuses = (body: { messages: { status: string; code: string }[] }) =>
   body.messages.map((m) => `${m.status}:${m.code}`);
 
-describe.each(stores)("prepaid package on %s", (store) => {
+describe.each(TEST_STORES)("prepaid package on %s", (store) => {
   let s: TestStack;
   const clock = fixedClock(START);
   let n = 0;

@@ -5,12 +5,12 @@
  * answers with a BOM, a header row and Link rel=next — against the real handlers and emulators.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { javaAvailable } from "../../local/dynamo";
 import { DEMO_TENCENT_SDK_APP_ID } from "../../local/seed";
 import {
   newApp,
   routeTo,
   startTestStack,
+  TEST_STORES,
   type TestApp,
   type TestStack,
   waitFor,
@@ -27,12 +27,7 @@ const sent: { id: string; to: string; template: string }[] = [];
 let before = "";
 let between = "";
 
-const stores: ("dynalite" | "dynamodb-local")[] = [
-  "dynalite",
-  ...((await javaAvailable()) ? (["dynamodb-local"] as const) : []),
-];
-
-describe.each(stores)("on %s", (store) => {
+describe.each(TEST_STORES)("on %s", (store) => {
   beforeAll(async () => {
     sent.length = 0; // each store's stack has its own records
     s = await startTestStack({ store });

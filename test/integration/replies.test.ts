@@ -5,20 +5,14 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
-import { javaAvailable } from "../../local/dynamo";
-import { newApp, startTestStack, type TestStack, waitFor } from "../helpers/stack";
+import { newApp, startTestStack, TEST_STORES, type TestStack, waitFor } from "../helpers/stack";
 
 const START = "2026-11-22T02:00:00Z";
 const clock = fixedClock(START);
 let s: TestStack;
 const code = (to: string) => ({ to: [to], template: "login-code", params: ["482913", "5"] });
 
-const stores: ("dynalite" | "dynamodb-local")[] = [
-  "dynalite",
-  ...((await javaAvailable()) ? (["dynamodb-local"] as const) : []),
-];
-
-describe.each(stores)("on %s", (store) => {
+describe.each(TEST_STORES)("on %s", (store) => {
   beforeAll(async () => {
     s = await startTestStack({
       store,

@@ -9,13 +9,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
 import type { Provider } from "../../lib/providers/port";
 import { sendMessages } from "../../lib/send/pipeline";
-import { javaAvailable } from "../../local/dynamo";
-import { newApp, startTestStack, type TestApp, type TestStack, waitFor } from "../helpers/stack";
-
-const stores: ("dynalite" | "dynamodb-local")[] = [
-  "dynalite",
-  ...((await javaAvailable()) ? (["dynamodb-local"] as const) : []),
-];
+import {
+  newApp,
+  startTestStack,
+  TEST_STORES,
+  type TestApp,
+  type TestStack,
+  waitFor,
+} from "../helpers/stack";
 
 const START = "2026-11-22T02:00:00Z"; // 10:00 in Shanghai
 const DAY = "2026-11-22";
@@ -25,7 +26,7 @@ const code = (to: string[], otp = "482913") => ({
   params: [otp, "5"],
 });
 
-describe.each(stores)("holds on %s", (store) => {
+describe.each(TEST_STORES)("holds on %s", (store) => {
   let s: TestStack;
   const clock = fixedClock(START);
   let n = 0;

@@ -4,13 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
-import { javaAvailable } from "../../local/dynamo";
-import { newApp, startTestStack, type TestStack } from "../helpers/stack";
-
-const stores: ("dynalite" | "dynamodb-local")[] = [
-  "dynalite",
-  ...((await javaAvailable()) ? (["dynamodb-local"] as const) : []),
-];
+import { newApp, startTestStack, TEST_STORES, type TestStack } from "../helpers/stack";
 
 // 10:00 in Shanghai, the apps' default time zone.
 const START = "2026-11-22T02:00:00Z";
@@ -29,7 +23,7 @@ const intl = (to: string[]) => ({ to, template: "intl-code", params: ["4829", "5
 const statuses = (body: { messages: { status: string; code: string }[] }) =>
   body.messages.map((m) => `${m.status}:${m.code}`);
 
-describe.each(stores)("send policy on %s", (store) => {
+describe.each(TEST_STORES)("send policy on %s", (store) => {
   let s: TestStack;
   const clock = fixedClock(START);
   let n = 0;

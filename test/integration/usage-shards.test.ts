@@ -5,13 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
-import { javaAvailable } from "../../local/dynamo";
-import { newApp, startTestStack, type TestStack } from "../helpers/stack";
-
-const stores: ("dynalite" | "dynamodb-local")[] = [
-  "dynalite",
-  ...((await javaAvailable()) ? (["dynamodb-local"] as const) : []),
-];
+import { newApp, startTestStack, TEST_STORES, type TestStack } from "../helpers/stack";
 
 // 10:00 in Shanghai on 2026-11-22; the next app-local day starts 16:00Z.
 const START = "2026-11-22T02:00:00Z";
@@ -23,7 +17,7 @@ const code = (to: string[], extra: object = {}) => ({
   ...extra,
 });
 
-describe.each(stores)("sharded day counters on %s", (store) => {
+describe.each(TEST_STORES)("sharded day counters on %s", (store) => {
   let s: TestStack;
   const clock = fixedClock(START);
   let n = 0;

@@ -14,21 +14,16 @@ import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../lib/core/clock";
-import { javaAvailable } from "../../local/dynamo";
 import {
   newApp,
   outboxIdle,
   routeTo,
   startTestStack,
+  TEST_STORES,
   type TestApp,
   type TestStack,
   waitFor,
 } from "../helpers/stack";
-
-const stores: ("dynalite" | "dynamodb-local")[] = [
-  "dynalite",
-  ...((await javaAvailable()) ? (["dynamodb-local"] as const) : []),
-];
 
 // Receivers check timestamps against their own clock: this suite's clock starts at real time.
 const clock = fixedClock(Date.now());
@@ -122,7 +117,7 @@ async function repeatReport(app: TestApp, id: string, label?: string) {
   expect(res.status).toBe(200);
 }
 
-describe.each(stores)("webhooks on %s", (store) => {
+describe.each(TEST_STORES)("webhooks on %s", (store) => {
   beforeAll(async () => {
     s = await startTestStack({ clock, store });
   });
