@@ -48,6 +48,8 @@ export async function bundle(name: FunctionName): Promise<Bundle> {
     write: false,
     logLevel: "silent",
     outfile: `${name}.js`,
+    // BENCH_PROFILE: readable names in CPU profiles; everything else as packaged.
+    ...(process.env.BENCH_PROFILE ? { minify: false } : {}),
   });
   const output = Object.values(result.metafile.outputs)[0];
   const packages: Record<string, number> = {};

@@ -76,7 +76,7 @@ for (const name of ["send", "status-callback"]) {
   const out = await build({
     entryPoints: [join(import.meta.dirname, "baselines", `${name}.ts`)],
     bundle: true,
-    minify: true,
+    minify: !process.env.BENCH_PROFILE,
     platform: "node",
     target: "node20",
     format: "esm",
@@ -210,15 +210,27 @@ interface ColdRun {
   init: number;
   first: number;
   warm: number[];
+  /** Outgoing HTTP requests by port: both sides must make the same (bench/child.mjs). */
+  requests: Record<string, number>;
 }
 let eventFiles = 0;
+// BENCH_PROFILE=<dir>: every child writes a V8 CPU profile there (docs/performance.md, method).
+const profile = (file: string) =>
+  process.env.BENCH_PROFILE
+    ? [
+        "--cpu-prof",
+        "--cpu-prof-interval=100",
+        `--cpu-prof-dir=${process.env.BENCH_PROFILE}`,
+        `--cpu-prof-name=${file.split("/").pop()}-${eventFiles}.cpuprofile`,
+      ]
+    : [];
 const runChild = (file: string, events: object[], env: object): Promise<ColdRun> => {
   const eventsFile = join(dir, `events-${++eventFiles}.json`);
   writeFileSync(eventsFile, JSON.stringify(events));
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [join(import.meta.dirname, "child.mjs"), file, eventsFile],
+      [...profile(file), join(import.meta.dirname, "child.mjs"), file, eventsFile],
       {
         env: env as NodeJS.ProcessEnv,
         stdio: ["ignore", "pipe", "pipe"],
@@ -260,6 +272,7 @@ for (let round = 0; round < ROUNDS; round++) {
       const file =
         side === "smsgate" ? join(task, `${name}.js`) : join(task, `baseline-${name}.mjs`);
       const run = await runChild(file, events(), childEnv(side === "smsgate" ? nodeOptions : ""));
+      if (process.env.BENCH_PROFILE) console.log(name, side, JSON.stringify(run.requests));
       results[name]?.[side].push(run);
     }
   }
@@ -373,5 +386,7 @@ console.log(
 proxy.close();
 
 await stack.close();
-rmSync(dir, { recursive: true, force: true });
+// Profiles name the bundles they ran: keep those beside them.
+if (process.env.BENCH_PROFILE) console.log(`bundles kept in ${task}`);
+else rmSync(dir, { recursive: true, force: true });
 console.log(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -2,7 +2,7 @@
  * `npm run bench:wcu`: write units per send, before and after a diverse day (docs/performance.md,
  * "Write cost"). DynamoDB Local (needs Java) reports ReturnConsumedCapacity as DynamoDB
  * bills it (1 WCU per KB of the larger of the item before and after). The real send handler
- * runs with a middleware that asks every request for its consumed capacity and sums it.
+ * runs with an observer (lib/aws/client.ts) that asks every request for its consumed capacity and sums it.
  */
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { createDeps } from "../lib/core/deps";
@@ -18,18 +18,15 @@ class CapacityMeter extends RequestMeter {
   wcu: Record<string, number> = {};
   override attach(client: Parameters<RequestMeter["attach"]>[0]): void {
     super.attach(client);
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = "TOTAL";
-        const out = await next(args);
-        const cc = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+    client.observe((operation, input) => {
+      input.ReturnConsumedCapacity = "TOTAL";
+      return (_ok, out) => {
+        const cc = (out as { ConsumedCapacity?: unknown } | undefined)?.ConsumedCapacity;
         const list = (Array.isArray(cc) ? cc : cc ? [cc] : []) as { CapacityUnits?: number }[];
-        const name = String(context.commandName);
+        const name = `${operation}Command`;
         for (const c of list) this.wcu[name] = (this.wcu[name] ?? 0) + (c.CapacityUnits ?? 0);
-        return out;
-      },
-      { step: "initialize", name: "consumedCapacity" },
-    );
+      };
+    });
   }
 }
 

@@ -7,11 +7,8 @@
  * A failure names the secret and the field, never a value: the message ends up in the logs
  * and in the function's error.
  */
-import type {
-  BatchGetSecretValueCommandOutput,
-  SecretsManagerClientConfig,
-} from "@aws-sdk/client-secrets-manager";
 import * as z from "zod/mini";
+import { awsJsonClient, type Credentials } from "../aws/client";
 import { type Config, checkSecrets } from "./index";
 
 const text = (min = 1) => z.string().check(z.minLength(min));
@@ -63,7 +60,15 @@ const failed = (problems: string[]) =>
   new Error(`smsgate secrets invalid — ${problems.join("; ")}`);
 
 /** What the client needs besides the configuration; tests pass credentials. */
-export type SecretsClientOptions = Pick<SecretsManagerClientConfig, "credentials">;
+export interface SecretsClientOptions {
+  credentials?: Credentials;
+}
+
+/** BatchGetSecretValue's answer, the parts read here. */
+interface BatchOutput {
+  SecretValues?: { Name?: string; ARN?: string; SecretString?: string }[];
+  Errors?: { SecretId?: string; ErrorCode?: string }[];
+}
 
 /**
  * The configuration with the listed secrets filled in, checked (checkSecrets). Without
@@ -85,21 +90,20 @@ export async function resolveSecrets(
     ]);
   const ids = names.map((n) => `${prefix}${n}`);
 
-  // Loaded only here: a function given no prefix never evaluates the client (bundled, with
-  // its one command: lib/shims/aws-secrets-manager.ts).
-  const { SecretsManagerClient, BatchGetSecretValueCommand } = await import(
-    "../shims/aws-secrets-manager"
-  );
-  const client = new SecretsManagerClient({
+  const client = awsJsonClient({
+    service: "secretsmanager",
+    target: "secretsmanager",
+    protocol: "1.1",
     region: config.AWS_REGION,
     endpoint: config.SECRETS_MANAGER_ENDPOINT,
     // A hung connection must not hold the cold start until the Lambda timeout.
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
-    ...options,
+    timeoutMs: 3000,
+    maxAttempts: 3,
+    credentials: options.credentials,
   });
-  let out: BatchGetSecretValueCommandOutput;
+  let out: BatchOutput;
   try {
-    out = await client.send(new BatchGetSecretValueCommand({ SecretIdList: ids }));
+    out = await client.call("BatchGetSecretValue", { SecretIdList: ids });
   } catch (err) {
     const e = err as Error;
     // AWS error messages name resources and permissions, never secret values.

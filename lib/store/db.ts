@@ -3,18 +3,8 @@
  * failures turned into ConditionFailed, batch calls chunked and their unprocessed keys
  * retried. Only lib/store talks to DynamoDB, and only through this file.
  */
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
-import { fromEnv } from "@aws-sdk/credential-provider-env";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { type AwsJsonClient, awsJsonClient } from "../aws/client";
 import type { Key } from "./keys";
 
 export type Item = Record<string, unknown>;
@@ -108,24 +98,10 @@ const chunk = <T>(xs: T[], n: number): T[][] =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// The SDK is bundled and imported statically, only the seven commands below: on the first
-// request it costs no disk reads of the Lambda runtime's SDK (docs/performance.md, levers).
-const sdk = {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-};
-type Sdk = typeof sdk;
-
 /** Builds the port over one table; the client is made on first use by `client`. */
-export function createDb(client: () => DynamoDBClient, table: string): Db {
-  // biome-ignore lint/suspicious/noExplicitAny: each call site casts to its command's output type
-  const send = async (make: (sdk: Sdk) => unknown): Promise<any> =>
-    client().send(make(sdk) as never);
+export function createDb(client: () => AwsJsonClient, table: string): Db {
+  // biome-ignore lint/suspicious/noExplicitAny: each call site reads its operation's output
+  const send = (operation: string, input: object): Promise<any> => client().call(operation, input);
   // DynamoDB refuses placeholders an expression does not use; builders may offer extras.
   const used = <T>(map: Record<string, T> | undefined, text: string) => {
     const kept = Object.entries(map ?? {}).filter(([k]) =>
@@ -156,14 +132,11 @@ export function createDb(client: () => DynamoDBClient, table: string): Db {
 
   return {
     async get(key, consistent = true) {
-      const out = await send(
-        (sdk) =>
-          new sdk.GetItemCommand({
-            TableName: table,
-            Key: toAttrs({ ...key }),
-            ConsistentRead: consistent,
-          }),
-      );
+      const out = await send("GetItem", {
+        TableName: table,
+        Key: toAttrs({ ...key }),
+        ConsistentRead: consistent,
+      });
       return out.Item ? fromAttrs(out.Item) : undefined;
     },
 
@@ -175,12 +148,9 @@ export function createDb(client: () => DynamoDBClient, table: string): Db {
           let pending: Record<string, AttributeValue>[] = part.map((k) => toAttrs({ ...k }));
           for (let attempt = 0; pending.length > 0; attempt++) {
             if (attempt > 0) await sleep(Math.min(50 * 2 ** attempt, 1000));
-            const out = await send(
-              (sdk) =>
-                new sdk.BatchGetItemCommand({
-                  RequestItems: { [table]: { Keys: pending, ConsistentRead: consistent } },
-                }),
-            );
+            const out = await send("BatchGetItem", {
+              RequestItems: { [table]: { Keys: pending, ConsistentRead: consistent } },
+            });
             for (const it of out.Responses?.[table] ?? []) items.push(fromAttrs(it));
             pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
             if (attempt > 8 && pending.length)
@@ -194,39 +164,30 @@ export function createDb(client: () => DynamoDBClient, table: string): Db {
 
     async put(item, expr) {
       await guarded(() =>
-        send(
-          (sdk) =>
-            new sdk.PutItemCommand({ TableName: table, Item: toAttrs(item), ...exprParts(expr) }),
-        ),
+        send("PutItem", { TableName: table, Item: toAttrs(item), ...exprParts(expr) }),
       );
     },
 
     async update(key, expr) {
       const out = await guarded(() =>
-        send(
-          (sdk) =>
-            new sdk.UpdateItemCommand({
-              TableName: table,
-              Key: toAttrs({ ...key }),
-              UpdateExpression: expr.update,
-              ReturnValues: expr.returnValues ?? "NONE",
-              ...exprParts(expr),
-            }),
-        ),
+        send("UpdateItem", {
+          TableName: table,
+          Key: toAttrs({ ...key }),
+          UpdateExpression: expr.update,
+          ReturnValues: expr.returnValues ?? "NONE",
+          ...exprParts(expr),
+        }),
       );
       return out.Attributes ? fromAttrs(out.Attributes) : undefined;
     },
 
     async delete(key, expr) {
       await guarded(() =>
-        send(
-          (sdk) =>
-            new sdk.DeleteItemCommand({
-              TableName: table,
-              Key: toAttrs({ ...key }),
-              ...exprParts(expr),
-            }),
-        ),
+        send("DeleteItem", {
+          TableName: table,
+          Key: toAttrs({ ...key }),
+          ...exprParts(expr),
+        }),
       );
     },
 
@@ -246,20 +207,17 @@ export function createDb(client: () => DynamoDBClient, table: string): Db {
         values[":a"] = q.skBetween[0];
         values[":b"] = q.skBetween[1];
       }
-      const out = await send(
-        (sdk) =>
-          new sdk.QueryCommand({
-            TableName: table,
-            IndexName: q.index,
-            KeyConditionExpression: condition,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: toAttrs(values),
-            ScanIndexForward: !q.newestFirst,
-            Limit: q.limit,
-            ExclusiveStartKey: q.startKey ? toAttrs(q.startKey) : undefined,
-            ConsistentRead: q.index ? undefined : q.consistent,
-          }),
-      );
+      const out = await send("Query", {
+        TableName: table,
+        IndexName: q.index,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: toAttrs(values),
+        ScanIndexForward: !q.newestFirst,
+        Limit: q.limit,
+        ExclusiveStartKey: q.startKey ? toAttrs(q.startKey) : undefined,
+        ConsistentRead: q.index ? undefined : q.consistent,
+      });
       return {
         items: (out.Items ?? []).map(fromAttrs),
         lastKey: out.LastEvaluatedKey ? fromAttrs(out.LastEvaluatedKey) : undefined,
@@ -276,9 +234,7 @@ export function createDb(client: () => DynamoDBClient, table: string): Db {
           let pending = part;
           for (let attempt = 0; pending.length > 0; attempt++) {
             if (attempt > 0) await sleep(Math.min(50 * 2 ** attempt, 1000));
-            const out = await send(
-              (sdk) => new sdk.BatchWriteItemCommand({ RequestItems: { [table]: pending } }),
-            );
+            const out = await send("BatchWriteItem", { RequestItems: { [table]: pending } });
             pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
             if (attempt > 8 && pending.length)
               throw new Error("BatchWriteItem left items unprocessed");
@@ -297,23 +253,23 @@ export function createDb(client: () => DynamoDBClient, table: string): Db {
 export const MAX_SOCKETS = 256;
 
 /**
- * The DynamoDB client, made when the deps are built (a function's INIT). Lambda puts the
- * role's credentials in the environment, so the env provider is the whole chain; local
+ * The DynamoDB client, made when the deps are built (a function's INIT): lib/aws/client.ts.
+ * Lambda puts the role's credentials in the environment, which that client reads; local
  * endpoints get dummy credentials.
  */
 export function dynamoClient(
   opts: { region: string; endpoint?: string },
-  onCreate?: (c: DynamoDBClient) => void,
-): () => DynamoDBClient {
-  const made = new DynamoDBClient({
+  onCreate?: (c: AwsJsonClient) => void,
+): () => AwsJsonClient {
+  const made = awsJsonClient({
+    service: "dynamodb",
+    target: "DynamoDB_20120810",
+    protocol: "1.0",
     region: opts.region,
     endpoint: opts.endpoint,
-    credentials: opts.endpoint ? { accessKeyId: "local", secretAccessKey: "local" } : fromEnv(),
+    credentials: opts.endpoint ? { accessKeyId: "local", secretAccessKey: "local" } : undefined,
     maxAttempts: 3,
-    requestHandler: {
-      httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
-      httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
-    },
+    maxSockets: MAX_SOCKETS,
   });
   onCreate?.(made);
   return () => made;

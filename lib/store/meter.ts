@@ -1,10 +1,10 @@
 /**
- * Counts DynamoDB requests as the SDK sends them (a client middleware), and the sequential
+ * Counts DynamoDB requests as the client sends them (an observer of lib/aws/client.ts), and the sequential
  * round trips they form: a round starts whenever a request starts with none in flight.
  * Used by tests and the benchmark to hold the send path to its budget.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { AwsJsonClient } from "../aws/client";
 
 export interface MeterSnapshot {
   requests: number;
@@ -69,21 +69,15 @@ export class RequestMeter {
     return this.written.get(label) ?? 0;
   }
 
-  /** Adds the counting middleware to a client (outside the SDK's retries: one per call). */
-  attach(client: DynamoDBClient): void {
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const command = String(context.commandName ?? "unknown");
-        const label = this.started(command);
-        try {
-          const out = await next(args);
-          if (WRITES.has(command)) this.written.set(label, (this.written.get(label) ?? 0) + 1);
-          return out;
-        } finally {
-          this.ended(label);
-        }
-      },
-      { step: "initialize", name: "smsgateRequestMeter" },
-    );
+  /** Counts a client's calls (outside its retries: one per call), named as the SDK names them. */
+  attach(client: AwsJsonClient): void {
+    client.observe((operation) => {
+      const command = `${operation}Command`;
+      const label = this.started(command);
+      return (ok) => {
+        if (ok && WRITES.has(command)) this.written.set(label, (this.written.get(label) ?? 0) + 1);
+        this.ended(label);
+      };
+    });
   }
 }

@@ -1,0 +1,216 @@
+/**
+ * One client for the AWS JSON protocols smsgate speaks on its request paths: DynamoDB and SQS
+ * (application/x-amz-json-1.0) and Secrets Manager (1.1). Each call is a signed POST to "/"
+ * naming its operation in X-Amz-Target, a JSON body in, a JSON body out, an error named by
+ * `__type`. Hand-written instead of the AWS SDK because on these paths it is measurably
+ * smaller and faster (docs/performance.md, levers; docs/aws-calls.md says what it does and
+ * does not do). Retries follow the SDK's standard mode.
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { type Credentials, sign } from "./sigv4";
+
+export type { Credentials } from "./sigv4";
+
+export interface AwsJsonOptions {
+  /** The signing name, and the endpoint's first label: dynamodb, sqs, secretsmanager. */
+  service: string;
+  /** X-Amz-Target's prefix: DynamoDB_20120810, AmazonSQS, secretsmanager. */
+  target: string;
+  protocol: "1.0" | "1.1";
+  region: string;
+  /** Default https://<service>.<region>.amazonaws.com. */
+  endpoint?: string;
+  /** Default: the environment's, as Lambda gives a function its role's (read once). */
+  credentials?: Credentials;
+  /** Attempts per call, the first included (the SDK's standard mode: 3). */
+  maxAttempts?: number;
+  maxSockets?: number;
+  /** Per attempt, from the request's start to the last byte of the answer; none by default. */
+  timeoutMs?: number;
+}
+
+/** An error AWS answered with, or one on the way there (then `status` is 0). */
+export class AwsError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+    readonly status: number,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Told of every call once, before its body is made and however many attempts it takes;
+ * returns what to do at its end (the request meter, lib/store/meter.ts; bench/wcu.ts).
+ */
+export type Observer = (
+  operation: string,
+  input: Record<string, unknown>,
+) => (ok: boolean, output?: unknown) => void;
+
+export interface AwsJsonClient {
+  // biome-ignore lint/suspicious/noExplicitAny: each caller reads its operation's output shape
+  call<T = any>(operation: string, input: object, endpoint?: string): Promise<T>;
+  observe(observer: Observer): void;
+  destroy(): void;
+}
+
+// What the SDK's standard retry mode retries (@smithy/service-error-classification).
+const THROTTLING = new Set([
+  "BandwidthLimitExceeded",
+  "EC2ThrottledException",
+  "LimitExceededException",
+  "PriorRequestNotComplete",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "SlowDown",
+  "ThrottledException",
+  "Throttling",
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "TransactionInProgressException",
+]);
+const TRANSIENT = new Set(["RequestTimeout", "RequestTimeoutException", "TimeoutError"]);
+const NETWORK = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN"]);
+
+const retryableAnswer = (status: number, name: string) =>
+  status === 429 || status >= 500 || THROTTLING.has(name) || TRANSIENT.has(name);
+
+function fromEnv(): Credentials {
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
+  if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY)
+    throw new AwsError(
+      "CredentialsProviderError",
+      "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them from the function's role)",
+      0,
+      false,
+    );
+  return {
+    accessKeyId: AWS_ACCESS_KEY_ID,
+    secretAccessKey: AWS_SECRET_ACCESS_KEY,
+    sessionToken: AWS_SESSION_TOKEN || undefined,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
+  const base = new URL(opts.endpoint ?? `https://${opts.service}.${opts.region}.amazonaws.com`);
+  const agents = {
+    "http:": new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 50 }),
+    "https:": new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 50 }),
+  };
+  const contentType = `application/x-amz-json-${opts.protocol}`;
+  const scope = { region: opts.region, service: opts.service };
+  const attempts = opts.maxAttempts ?? 3;
+  const observers: Observer[] = [];
+  let credentials = opts.credentials;
+
+  function attempt(url: URL, operation: string, body: string): Promise<unknown> {
+    credentials ??= fromEnv();
+    const headers = sign(
+      {
+        "content-type": contentType,
+        host: url.host,
+        "x-amz-target": `${opts.target}.${operation}`,
+      },
+      body,
+      credentials,
+      scope,
+      Date.now(),
+    );
+    const https = url.protocol === "https:";
+    return new Promise((resolve, reject) => {
+      const req = (https ? httpsRequest : httpRequest)(
+        {
+          host: url.hostname,
+          port: url.port || (https ? 443 : 80),
+          method: "POST",
+          path: "/",
+          headers: { ...headers, "content-length": Buffer.byteLength(body) },
+          agent: agents[https ? "https:" : "http:"],
+        },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("error", reject);
+          res.on("end", () => {
+            clearTimeout(timer);
+            const text = Buffer.concat(chunks).toString("utf8");
+            const status = res.statusCode ?? 0;
+            let json: Record<string, unknown> = {};
+            try {
+              json = text ? JSON.parse(text) : {};
+            } catch {
+              if (status === 200)
+                return reject(new AwsError("SerializationError", "answer is not JSON", 200, true));
+            }
+            if (status === 200) return resolve(json);
+            // `__type` is "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" or
+            // just the name; the header is "Name:http://…" when the body names none.
+            const type = String(json.__type ?? res.headers["x-amzn-errortype"] ?? `Http${status}`);
+            const name = type.split("#").pop()?.split(":")[0] || `Http${status}`;
+            const message = String(json.message ?? json.Message ?? `HTTP ${status}`);
+            reject(new AwsError(name, message, status, retryableAnswer(status, name)));
+          });
+        },
+      );
+      const timer = opts.timeoutMs
+        ? setTimeout(
+            () =>
+              req.destroy(
+                new AwsError("TimeoutError", `no answer in ${opts.timeoutMs} ms`, 0, true),
+              ),
+            opts.timeoutMs,
+          )
+        : undefined;
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(
+          err instanceof AwsError
+            ? err
+            : new AwsError(err.code ?? err.name, err.message, 0, NETWORK.has(err.code ?? "")),
+        );
+      });
+      req.end(body);
+    });
+  }
+
+  return {
+    async call(operation, input, endpoint) {
+      const ends = observers.map((o) => o(operation, input as Record<string, unknown>));
+      const url = endpoint ? new URL(endpoint) : base;
+      const body = JSON.stringify(input);
+      let ok = false;
+      let out: unknown;
+      try {
+        for (let n = 1; ; n++) {
+          try {
+            out = await attempt(url, operation, body);
+            ok = true;
+            // biome-ignore lint/suspicious/noExplicitAny: see AwsJsonClient.call
+            return out as any;
+          } catch (err) {
+            if (!(err instanceof AwsError) || !err.retryable || n >= attempts) throw err;
+            // Full jitter on an exponential base of 100 ms, at most 20 s (the SDK's standard mode).
+            await sleep(Math.random() * Math.min(20_000, 100 * 2 ** n));
+          }
+        }
+      } finally {
+        for (const end of ends) end(ok, out);
+      }
+    },
+    observe(observer) {
+      observers.push(observer);
+    },
+    destroy() {
+      agents["http:"].destroy();
+      agents["https:"].destroy();
+    },
+  };
+}

@@ -1,2 +1,0 @@
-/** Secrets Manager with only BatchGetSecretValue (see aws-ses.ts for why these entry points exist). */
-export { BatchGetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
