@@ -1,8 +1,67 @@
-/** Calendar arithmetic in an app's time zone (pure; Intl only). */
+/** Calendar arithmetic in an app's time zone (pure; Intl, or arithmetic where that is exact). */
+
+/**
+ * Zones with one UTC offset (minutes) all through FIXED_FROM..FIXED_UNTIL in ICU's time-zone
+ * data: no daylight saving, no change. There an instant's local calendar is plain arithmetic,
+ * so a send in these zones never starts ICU: Intl's first use costs about 20 ms, the largest
+ * single item of a cold send's first request (docs/performance.md, levers). Every other zone,
+ * and any instant outside the years, goes through Intl. test/unit/time.test.ts checks each
+ * entry against Intl, so a tz-data update that changes one of these zones fails the build.
+ */
+const FIXED_OFFSETS = new Map<string, number>([
+  ["UTC", 0],
+  ["Etc/UTC", 0],
+  ["Asia/Shanghai", 480],
+  ["PRC", 480],
+  ["Asia/Hong_Kong", 480],
+  ["Asia/Macau", 480],
+  ["Asia/Taipei", 480],
+  ["Asia/Singapore", 480],
+  ["Asia/Kuala_Lumpur", 480],
+  ["Asia/Manila", 480],
+  ["Asia/Tokyo", 540],
+  ["Asia/Seoul", 540],
+  ["Asia/Bangkok", 420],
+  ["Asia/Jakarta", 420],
+  ["Asia/Ho_Chi_Minh", 420],
+  ["Asia/Kolkata", 330],
+  ["Asia/Dhaka", 360],
+  ["Asia/Urumqi", 360],
+  ["Asia/Karachi", 300],
+  ["Asia/Dubai", 240],
+  ["Asia/Riyadh", 180],
+  ["Europe/Moscow", 180],
+  ["Europe/Istanbul", 180],
+  ["Africa/Nairobi", 180],
+  ["Africa/Johannesburg", 120],
+  ["Africa/Lagos", 60],
+  ["America/Sao_Paulo", -180],
+  ["America/Bogota", -300],
+  ["America/Lima", -300],
+]);
+export const FIXED_FROM = Date.UTC(2020, 0, 1);
+export const FIXED_UNTIL = Date.UTC(2036, 0, 1);
+export const fixedOffsetZones = (): [string, number][] => [...FIXED_OFFSETS];
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function partsOf(ms: number, timeZone: string): Record<string, string> {
+  const offset = FIXED_OFFSETS.get(timeZone);
+  if (offset !== undefined && ms >= FIXED_FROM && ms < FIXED_UNTIL) {
+    const iso = new Date(ms + offset * 60_000).toISOString();
+    return {
+      year: iso.slice(0, 4),
+      month: iso.slice(5, 7),
+      day: iso.slice(8, 10),
+      hour: iso.slice(11, 13),
+      minute: iso.slice(14, 16),
+    };
+  }
+  return intlPartsOf(ms, timeZone);
+}
+
+/** The local calendar through ICU (exported for the check of FIXED_OFFSETS). */
+export function intlPartsOf(ms: number, timeZone: string): Record<string, string> {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat("en-CA", {
