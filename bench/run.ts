@@ -70,7 +70,8 @@ for (const name of FUNCTIONS) {
 }
 // The baselines: the recipe a careful engineer would hand-build — one minified ESM bundle,
 // module-first resolution, node-fetch → Node's fetch, form-data and the proxy agent stubbed
-// (the same aliases serverless.yml gives smsgate), the SDK bundled with an env-only provider.
+// (the same aliases serverless.yml gives smsgate), the AWS SDK bundled with only the commands
+// used and an env-only credential provider.
 const { alias } = doc.custom.esbuild as { alias: Record<string, string> };
 for (const name of ["send", "status-callback"]) {
   const out = await build({
@@ -81,9 +82,15 @@ for (const name of ["send", "status-callback"]) {
     target: "node20",
     format: "esm",
     mainFields: ["module", "main"],
-    alias: Object.fromEntries(
-      Object.entries(alias).map(([k, v]) => [k, join(import.meta.dirname, "..", v)]),
-    ),
+    alias: {
+      ...Object.fromEntries(
+        Object.entries(alias).map(([k, v]) => [k, join(import.meta.dirname, "..", v)]),
+      ),
+      "@aws-sdk/credential-provider-node": join(
+        import.meta.dirname,
+        "baselines/credential-provider-node.ts",
+      ),
+    },
     banner: {
       js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);',
     },

@@ -1,8 +1,8 @@
 /**
- * One client for the AWS JSON protocols smsgate speaks on its request paths: DynamoDB and SQS
- * (application/x-amz-json-1.0) and Secrets Manager (1.1). Each call is a signed POST to "/"
- * naming its operation in X-Amz-Target, a JSON body in, a JSON body out, an error named by
- * `__type`. Hand-written instead of the AWS SDK because on these paths it is measurably
+ * One client for the AWS calls smsgate makes: DynamoDB and SQS (the AWS JSON 1.0 protocol),
+ * Secrets Manager (1.1) and SES v2's SendEmail (REST-JSON). A JSON-protocol call is a signed
+ * POST to "/" naming its operation in X-Amz-Target; a REST call a signed POST to its path.
+ * Either way a JSON body in, a JSON body out, an error named by `__type` or x-amzn-ErrorType. Hand-written instead of the AWS SDK because on these paths it is measurably
  * smaller and faster (docs/performance.md, levers; docs/aws-calls.md says what it does and
  * does not do). Retries follow the SDK's standard mode.
  */
@@ -15,11 +15,11 @@ export type { Credentials } from "./sigv4";
 export interface AwsJsonOptions {
   /** The signing name, and the endpoint's first label: dynamodb, sqs, secretsmanager. */
   service: string;
-  /** X-Amz-Target's prefix: DynamoDB_20120810, AmazonSQS, secretsmanager. */
+  /** X-Amz-Target's prefix: DynamoDB_20120810, AmazonSQS, secretsmanager ("" for REST). */
   target: string;
-  protocol: "1.0" | "1.1";
+  protocol: "1.0" | "1.1" | "rest-json";
   region: string;
-  /** Default https://<service>.<region>.amazonaws.com. */
+  /** Default https://<service>.<region>.amazonaws.com (SES's is email.<region>…). */
   endpoint?: string;
   /** Default: the environment's, as Lambda gives a function its role's (read once). */
   credentials?: Credentials;
@@ -54,6 +54,9 @@ export type Observer = (
 export interface AwsJsonClient {
   // biome-ignore lint/suspicious/noExplicitAny: each caller reads its operation's output shape
   call<T = any>(operation: string, input: object, endpoint?: string): Promise<T>;
+  /** A REST-JSON operation: POST `path`, observed under `operation`. */
+  // biome-ignore lint/suspicious/noExplicitAny: as call
+  post<T = any>(operation: string, path: string, input: object): Promise<T>;
   observe(observer: Observer): void;
   destroy(): void;
 }
@@ -105,19 +108,21 @@ export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
     "http:": new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 50 }),
     "https:": new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 50 }),
   };
-  const contentType = `application/x-amz-json-${opts.protocol}`;
+  const contentType =
+    opts.protocol === "rest-json" ? "application/json" : `application/x-amz-json-${opts.protocol}`;
   const scope = { region: opts.region, service: opts.service };
   const attempts = opts.maxAttempts ?? 3;
   const observers: Observer[] = [];
   let credentials = opts.credentials;
 
-  function attempt(url: URL, operation: string, body: string): Promise<unknown> {
+  function attempt(url: URL, path: string, operation: string, body: string): Promise<unknown> {
     credentials ??= fromEnv();
     const headers = sign(
+      path,
       {
         "content-type": contentType,
         host: url.host,
-        "x-amz-target": `${opts.target}.${operation}`,
+        ...(opts.protocol === "rest-json" ? {} : { "x-amz-target": `${opts.target}.${operation}` }),
       },
       body,
       credentials,
@@ -131,7 +136,7 @@ export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
           host: url.hostname,
           port: url.port || (https ? 443 : 80),
           method: "POST",
-          path: "/",
+          path,
           headers: { ...headers, "content-length": Buffer.byteLength(body) },
           agent: agents[https ? "https:" : "http:"],
         },
@@ -181,30 +186,33 @@ export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
     });
   }
 
-  return {
-    async call(operation, input, endpoint) {
-      const ends = observers.map((o) => o(operation, input as Record<string, unknown>));
-      const url = endpoint ? new URL(endpoint) : base;
-      const body = JSON.stringify(input);
-      let ok = false;
-      let out: unknown;
-      try {
-        for (let n = 1; ; n++) {
-          try {
-            out = await attempt(url, operation, body);
-            ok = true;
-            // biome-ignore lint/suspicious/noExplicitAny: see AwsJsonClient.call
-            return out as any;
-          } catch (err) {
-            if (!(err instanceof AwsError) || !err.retryable || n >= attempts) throw err;
-            // Full jitter on an exponential base of 100 ms, at most 20 s (the SDK's standard mode).
-            await sleep(Math.random() * Math.min(20_000, 100 * 2 ** n));
-          }
+  async function run(operation: string, url: URL, path: string, input: object) {
+    const ends = observers.map((o) => o(operation, input as Record<string, unknown>));
+    const body = JSON.stringify(input);
+    let ok = false;
+    let out: unknown;
+    try {
+      for (let n = 1; ; n++) {
+        try {
+          out = await attempt(url, path, operation, body);
+          ok = true;
+          // biome-ignore lint/suspicious/noExplicitAny: see AwsJsonClient.call
+          return out as any;
+        } catch (err) {
+          if (!(err instanceof AwsError) || !err.retryable || n >= attempts) throw err;
+          // Full jitter on an exponential base of 100 ms, at most 20 s (the SDK's standard mode).
+          await sleep(Math.random() * Math.min(20_000, 100 * 2 ** n));
         }
-      } finally {
-        for (const end of ends) end(ok, out);
       }
-    },
+    } finally {
+      for (const end of ends) end(ok, out);
+    }
+  }
+
+  return {
+    call: (operation, input, endpoint) =>
+      run(operation, endpoint ? new URL(endpoint) : base, "/", input),
+    post: (operation, path, input) => run(operation, base, path, input),
     observe(observer) {
       observers.push(observer);
     },

@@ -1,6 +1,6 @@
 /**
- * AWS Signature Version 4 for the one request shape smsgate sends AWS: a JSON-protocol POST to
- * "/" with no query (docs/aws-calls.md). Pure functions over node:crypto; checked against the
+ * AWS Signature Version 4 for the one request shape smsgate sends AWS: a JSON POST with no
+ * query, to "/" (the JSON protocols) or to a fixed ASCII path (SES's REST API). Pure functions over node:crypto; checked against the
  * AWS SDK's own signer (@smithy/signature-v4) in test/unit/sigv4.test.ts, and verified on the
  * wire by the local Secrets Manager (local/secrets-manager/sigv4.ts), which signs nothing.
  */
@@ -48,9 +48,11 @@ function signingKey(secret: string, day: string, scope: Scope): Buffer {
 
 /**
  * Adds x-amz-date, x-amz-security-token (when there is one) and authorization to `headers`
- * (lower-case names, host among them) for a POST of `body` to "/". Every header given is signed.
+ * (lower-case names, host among them) for a POST of `body` to `path` (unreserved characters
+ * and "/" only, so it is its own canonical form). Every header given is signed.
  */
 export function sign(
+  path: string,
   headers: Record<string, string>,
   body: string,
   credentials: Credentials,
@@ -64,7 +66,7 @@ export function sign(
   const names = Object.keys(all).sort();
   const canonical = [
     "POST",
-    "/",
+    path,
     "",
     names.map((n) => `${n}:${String(all[n]).trim().replace(/\s+/g, " ")}\n`).join(""),
     names.join(";"),

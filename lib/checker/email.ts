@@ -1,8 +1,9 @@
 /**
- * Alert e-mails through Amazon SES, v2 API (SendEmail; the client bundled with that one
- * command, lib/shims/aws-ses.ts). Built only when the
- * deployment names a verified sender (SMSGATE_ALERT_EMAIL_FROM), on the first alert.
+ * Alert e-mails through Amazon SES, v2 API (SendEmail, POST /v2/email/outbound-emails, over
+ * lib/aws/client.ts). Built only when the deployment names a verified sender
+ * (SMSGATE_ALERT_EMAIL_FROM), on the first alert.
  */
+import { type AwsJsonClient, awsJsonClient } from "../aws/client";
 import type { Config } from "../config";
 
 export interface Mailer {
@@ -10,31 +11,29 @@ export interface Mailer {
   send(mail: { to: string; subject: string; text: string }): Promise<string>;
 }
 
-type Ses = typeof import("../shims/aws-ses");
-
 export function sesMailer(config: Config): Mailer | undefined {
   const from = config.SMSGATE_ALERT_EMAIL_FROM;
   if (!from) return undefined;
-  let client: Promise<{ sdk: Ses; client: InstanceType<Ses["SESv2Client"]> }> | undefined;
-  const made = () => {
-    client ??= import("../shims/aws-ses").then((sdk) => ({
-      sdk,
-      client: new sdk.SESv2Client({
-        region: config.SES_REGION ?? config.AWS_REGION,
-        endpoint: config.SES_ENDPOINT,
-        ...(config.SES_ENDPOINT
-          ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } }
-          : {}),
-        maxAttempts: 2,
-      }),
-    }));
-    return client;
-  };
+  let client: AwsJsonClient | undefined;
   return {
     async send({ to, subject, text }) {
-      const { sdk, client: ses } = await made();
-      const out = await ses.send(
-        new sdk.SendEmailCommand({
+      const region = config.SES_REGION ?? config.AWS_REGION;
+      client ??= awsJsonClient({
+        service: "ses",
+        target: "",
+        protocol: "rest-json",
+        region,
+        endpoint: config.SES_ENDPOINT ?? `https://email.${region}.amazonaws.com`,
+        credentials: config.SES_ENDPOINT
+          ? { accessKeyId: "local", secretAccessKey: "local" }
+          : undefined,
+        maxAttempts: 2,
+        timeoutMs: 5000,
+      });
+      const out: { MessageId?: string } = await client.post(
+        "SendEmail",
+        "/v2/email/outbound-emails",
+        {
           FromEmailAddress: from,
           Destination: { ToAddresses: [to] },
           Content: {
@@ -43,8 +42,7 @@ export function sesMailer(config: Config): Mailer | undefined {
               Body: { Text: { Data: text, Charset: "UTF-8" } },
             },
           },
-        }),
-        { abortSignal: AbortSignal.timeout(5000) },
+        },
       );
       return out.MessageId ?? "";
     },

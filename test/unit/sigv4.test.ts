@@ -24,6 +24,7 @@ class Sha256 {
 }
 
 async function sdkSigned(
+  path: string,
   host: string,
   headers: Record<string, string>,
   body: string,
@@ -42,7 +43,7 @@ async function sdkSigned(
     applyChecksum: false,
   });
   const out = await signer.sign(
-    { method: "POST", protocol: "https:", hostname: host, path: "/", query: {}, headers, body },
+    { method: "POST", protocol: "https:", hostname: host, path, query: {}, headers, body },
     { signingDate: new Date(at) },
   );
   return out.headers as Record<string, string>;
@@ -62,8 +63,16 @@ describe("SigV4 signing", () => {
       "x-amz-target": "DynamoDB_20120810.UpdateItem",
     };
     const body = JSON.stringify({ TableName: "smsgate", Key: { pk: { S: "APP#1" } } });
-    const ours = sign(headers, body, creds, { region: "ap-guangzhou", service: "dynamodb" }, at);
+    const ours = sign(
+      "/",
+      headers,
+      body,
+      creds,
+      { region: "ap-guangzhou", service: "dynamodb" },
+      at,
+    );
     const theirs = await sdkSigned(
+      "/",
       headers.host,
       headers,
       body,
@@ -81,12 +90,13 @@ describe("SigV4 signing", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.string({ unit: "binary", maxLength: 300 }),
-        fc.constantFrom("sqs", "secretsmanager", "dynamodb"),
+        fc.constantFrom("sqs", "secretsmanager", "dynamodb", "ses"),
+        fc.constantFrom("/", "/v2/email/outbound-emails"),
         fc.constantFrom("us-east-1", "ap-guangzhou", "eu-central-1"),
         fc.constantFrom("127.0.0.1:8000", "sqs.us-east-1.amazonaws.com"),
         fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }),
         fc.boolean(),
-        async (body, service, region, host, at, withToken) => {
+        async (body, service, path, region, host, at, withToken) => {
           const creds = {
             accessKeyId: "AKIDPROP",
             secretAccessKey: "secret/with+chars",
@@ -97,8 +107,8 @@ describe("SigV4 signing", () => {
             host,
             "x-amz-target": `${service}.Op`,
           };
-          const ours = sign(headers, body, creds, { region, service }, at);
-          const theirs = await sdkSigned(host, headers, body, creds, region, service, at);
+          const ours = sign(path, headers, body, creds, { region, service }, at);
+          const theirs = await sdkSigned(path, host, headers, body, creds, region, service, at);
           expect(ours.authorization).toBe(theirs.authorization);
         },
       ),
