@@ -385,7 +385,7 @@ await sendHttp([number()], "one");
 await sendHttp(Array.from({ length: 200 }, number), "two-hundred");
 const one = stack.meter.read("one");
 const wide = stack.meter.read("two-hundred");
-console.log("DynamoDB requests per send (counted by an SDK middleware in the handlers)\n");
+console.log("DynamoDB requests per send (counted by an observer of the handlers' client)\n");
 table([
   ["send", "requests", "round trips", "by command"],
   ["1 recipient", one.requests, one.rounds, JSON.stringify(one.byCommand)],
@@ -393,30 +393,44 @@ table([
 ]);
 
 // A proxy in front of dynalite counts requests in flight at the wire: how many of a
-// 200-recipient send's 201 parallel updates the SDK lets out at once.
+// 200-recipient send's 201 parallel updates the client lets out at once. Requests are held
+// until 201 have arrived (or 1.5 s passed), so what is counted is the client's concurrency,
+// not how fast dynalite answers (as in test/integration/fanout.test.ts).
 const dynamo = new URL(String(process.env.DYNAMODB_ENDPOINT));
 let inFlight = 0;
 let peak = 0;
+let held: (() => void)[] = [];
+let holding: NodeJS.Timeout | undefined;
+const release = () => {
+  clearTimeout(holding);
+  holding = undefined;
+  for (const go of held) go();
+  held = [];
+};
 const proxy = createServer((req, res) => {
   peak = Math.max(peak, ++inFlight);
-  const up = request(
-    {
-      host: dynamo.hostname,
-      port: dynamo.port,
-      path: req.url,
-      method: req.method,
-      headers: req.headers,
-    },
-    (r) => {
-      res.writeHead(r.statusCode ?? 500, r.headers);
-      r.pipe(res).on("finish", () => inFlight--);
-    },
-  );
-  req.pipe(up);
+  held.push(() => {
+    const up = request(
+      {
+        host: dynamo.hostname,
+        port: dynamo.port,
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+      },
+      (r) => {
+        res.writeHead(r.statusCode ?? 500, r.headers);
+        r.pipe(res).on("finish", () => inFlight--);
+      },
+    );
+    req.pipe(up);
+  });
+  if (inFlight >= 201) release();
+  else holding ??= setTimeout(release, 1500);
 });
 await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
 const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
-const fan = await runChild(
+await runChild(
   join(task, "send.js"),
   [sendEvent(Array.from({ length: 200 }, number))],
   {
@@ -425,7 +439,7 @@ const fan = await runChild(
   },
 );
 console.log(
-  `Widest fan-out: one 200-recipient send in a fresh send function, ${peak} DynamoDB requests in flight at once at the wire (the SDK's default would allow 50); ${fan.first.toFixed(0)} ms\n`,
+  `Widest fan-out: one 200-recipient send in a fresh send function, ${peak} DynamoDB requests in flight at once at the wire (its widest round: 205 updates beside the in-flight records' batch writes; sockets: 256, the AWS SDK's default 50)\n`,
 );
 proxy.close();
 
