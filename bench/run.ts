@@ -73,7 +73,7 @@ for (const name of FUNCTIONS) {
 // (the same aliases serverless.yml gives smsgate), the AWS SDK bundled with only the commands
 // used and an env-only credential provider.
 const { alias } = doc.custom.esbuild as { alias: Record<string, string> };
-for (const name of ["send", "status-callback", "reply"]) {
+for (const name of ["send", "status-callback", "reply", "admin"]) {
   const out = await build({
     entryPoints: [join(import.meta.dirname, "baselines", `${name}.ts`)],
     bundle: true,
@@ -199,6 +199,13 @@ const replyEvent = () =>
     }),
     { pathParameters: { provider: "tencent", token: replyUrl.pathname.split("/").pop() } },
   );
+const adminEvent = () => {
+  const e = event("GET", `/v1/apps/${app.appId}`, "GET /v1/apps/{appId}", "", {
+    pathParameters: { appId: app.appId },
+  });
+  Object.assign(e.headers, { authorization: `Bearer ${app.apiKey}` });
+  return e;
+};
 // Reports need real records, one per invocation (the first report wins): sent beforehand.
 const sendHttp = async (to: string[], label = "send") => {
   const res = await fetch(`${stack.apiUrl}/v1/messages`, {
@@ -282,11 +289,13 @@ const pairs = {
   "status-callback": () =>
     Array.from({ length: WARM + 1 }, () => statusEvent(sentMessages[nextReport++] as never)),
   reply: () => Array.from({ length: WARM + 1 }, replyEvent),
+  admin: () => Array.from({ length: WARM + 1 }, adminEvent),
 };
 const results: Record<string, Record<Side, ColdRun[]>> = {
   send: { smsgate: [], baseline: [] },
   "status-callback": { smsgate: [], baseline: [] },
   reply: { smsgate: [], baseline: [] },
+  admin: { smsgate: [], baseline: [] },
 };
 const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? (packagedEnv ? String(packagedEnv) : "");
 for (let round = 0; round < ROUNDS; round++) {
@@ -335,6 +344,7 @@ const goals: Record<string, string> = {
   send: "first ≤ 1.00, p50 ≤ 1.05",
   "status-callback": "first ≤ 1.00",
   reply: "first ≤ 1.20",
+  admin: "first ≤ 1.20",
 };
 for (const [name, sides] of Object.entries(results)) {
   const fig = (runs: ColdRun[]) => ({
@@ -430,14 +440,10 @@ const proxy = createServer((req, res) => {
 });
 await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
 const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
-await runChild(
-  join(task, "send.js"),
-  [sendEvent(Array.from({ length: 200 }, number))],
-  {
-    ...childEnv(),
-    DYNAMODB_ENDPOINT: proxyUrl,
-  },
-);
+await runChild(join(task, "send.js"), [sendEvent(Array.from({ length: 200 }, number))], {
+  ...childEnv(),
+  DYNAMODB_ENDPOINT: proxyUrl,
+});
 console.log(
   `Widest fan-out: one 200-recipient send in a fresh send function, ${peak} DynamoDB requests in flight at once at the wire (its widest round: 205 updates beside the in-flight records' batch writes; sockets: 256, the AWS SDK's default 50)\n`,
 );
