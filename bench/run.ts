@@ -13,7 +13,7 @@
  * these 2-core machines. BENCH_NODE_OPTIONS overrides the packaged NODE_OPTIONS (a lever).
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,14 +46,10 @@ const doc = readServerlessYml() as unknown as {
 
 // 1. Bundles --------------------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), "smsgate-bench-"));
-// The Lambda runtime's own AWS SDK, as nodejs22.x provides it: what a bundle that leaves
-// @aws-sdk external loads from disk. A parent folder's node_modules, so both require and
-// import() resolve it; the bundles live in task/ below it.
-const runtime = join(dir, "node_modules");
+// The bundles live in a folder with no node_modules above it: everything they run is inside
+// them, as on Lambda (whose runtime SDK none of them uses).
 const task = join(dir, "task");
-mkdirSync(runtime, { recursive: true });
 mkdirSync(task);
-symlinkSync(join(import.meta.dirname, "..", "node_modules/@aws-sdk"), join(runtime, "@aws-sdk"));
 const sizes: (string | number)[][] = [["bundle", "KB", "largest packages"]];
 for (const name of FUNCTIONS) {
   const b = await bundle(name);

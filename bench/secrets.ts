@@ -2,13 +2,13 @@
  * What reading the secrets from Secrets Manager adds to a cold start (docs/performance.md
  * "Secrets at cold start"): the send bundle, built as `serverless package` builds it, in a
  * fresh Node process per run, serving its first request — once with its secrets in plain
- * environment variables, once reading them from the local Secrets Manager (the real client,
- * SigV4, loopback). Runs interleaved; medians and their ratio.
+ * environment variables, once reading them from the local Secrets Manager (smsgate's own
+ * client, lib/aws/client.ts; SigV4 verified by the emulator; loopback). Runs interleaved; medians and their ratio.
  *
  *   npm run bench:secrets [-- runs]     (default 15)
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -18,11 +18,7 @@ import { bundle } from "./bundle";
 
 const run = promisify(execFile);
 const RUNS = Number(process.argv[2] ?? 15);
-const root = join(import.meta.dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "smsgate-bench-secrets-"));
-const runtime = join(dir, "runtime", "node_modules");
-mkdirSync(runtime, { recursive: true });
-symlinkSync(join(root, "node_modules/@aws-sdk"), join(runtime, "@aws-sdk"));
 const file = join(dir, "send.js");
 writeFileSync(file, (await bundle("send")).code);
 
@@ -41,7 +37,6 @@ sm.put("smsgate/bench/tencent", secrets.tencent);
 
 const common = {
   PATH: process.env.PATH ?? "",
-  NODE_PATH: runtime,
   AWS_REGION: "ap-southeast-1",
   AWS_ACCESS_KEY_ID: aws.accessKeyId,
   AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
