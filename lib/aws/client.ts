@@ -152,8 +152,9 @@ export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
             try {
               json = text ? JSON.parse(text) : {};
             } catch {
+              // Not retried: the call may have been applied (a counter added), as with any 200.
               if (status === 200)
-                return reject(new AwsError("SerializationError", "answer is not JSON", 200, true));
+                return reject(new AwsError("SerializationError", "answer is not JSON", 200, false));
             }
             if (status === 200) return resolve(json);
             // `__type` is "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" or
