@@ -65,9 +65,9 @@ for (const name of FUNCTIONS) {
   ]);
 }
 // The baselines: the recipe a careful engineer would hand-build — one minified ESM bundle,
-// module-first resolution, node-fetch → Node's fetch, form-data and the proxy agent stubbed
-// (the same aliases serverless.yml gives smsgate), the AWS SDK bundled with only the commands
-// used and an env-only credential provider.
+// module-first resolution, node-fetch → Node's fetch (bench/baselines/node-fetch.ts), form-data
+// and the proxy agent stubbed (as serverless.yml does for smsgate), the AWS SDK bundled with
+// only the commands used and an env-only credential provider.
 const { alias } = doc.custom.esbuild as { alias: Record<string, string> };
 for (const name of ["send", "status-callback", "reply", "admin", "threshold-check"]) {
   const out = await build({
@@ -86,6 +86,7 @@ for (const name of ["send", "status-callback", "reply", "admin", "threshold-chec
         import.meta.dirname,
         "baselines/credential-provider-node.ts",
       ),
+      "node-fetch": join(import.meta.dirname, "baselines/node-fetch.ts"),
     },
     banner: {
       js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);',

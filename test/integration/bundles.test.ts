@@ -1,7 +1,7 @@
 /**
  * Size budgets of the function bundles (built exactly as `serverless package` builds them),
- * and proof that the bundled Tencent SDK, with Node's fetch in place of node-fetch, still
- * passes the emulator's TC3 check and maps faults the same way.
+ * and proof that the bundled Tencent SDK, with node:http in place of node-fetch
+ * (lib/shims/node-fetch.ts), still passes the emulator's TC3 check and maps faults the same way.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -140,5 +140,26 @@ describe("the bundled Tencent adapter", () => {
     expect(
       (await provider("bundle-secret", `http://127.0.0.1:${port}`).send(batch))[0],
     ).toMatchObject({ status: "refused", failover: true });
+  });
+
+  it("an unreadable answer and a 500 map as with the real node-fetch", async () => {
+    emulator.setFault("badjson");
+    const bad = (await provider().send(batch))[0];
+    emulator.setFault("http500");
+    const fault = (await provider().send(batch))[0];
+    emulator.setFault("none");
+    // node-fetch's invalid-json FetchError: the vendor may have sent.
+    expect(bad).toMatchObject({
+      status: "unknown",
+      code: "InternalError.ProviderBadResponse",
+      vendorCode: "FetchError",
+    });
+    expect(bad?.message).toMatch(/^invalid json response body at http:\/\/127\.0\.0\.1:\d+\//);
+    // A 500 with no Tencent error code: nothing was processed (the emulator's contract).
+    expect(fault).toMatchObject({
+      status: "refused",
+      code: "InternalError.ProviderUnavailable",
+      failover: true,
+    });
   });
 });
