@@ -1,5 +1,5 @@
 /**
- * Huawei Cloud MSGSMS adapter on global `fetch` (Huawei publishes no Node SDK; docs/providers/huawei.md §0.1).
+ * Huawei Cloud MSGSMS adapter over node:http (lib/core/http-request.ts; Huawei publishes no Node SDK; docs/providers/huawei.md §0.1).
  * Sends with `POST /sms/batchSendSms/v1` (one content: form-encoded, X-WSSE), or, when the
  * numbers of a batch have different params, `POST /sms/batchSendDiffSms/v1` (a content per
  * group of numbers: JSON, the same X-WSSE; §2.2); maps every number to one outcome and never
@@ -9,6 +9,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import * as z from "zod/mini";
 import type { ErrorCode } from "../core/errors";
+import { httpRequest } from "../core/http-request";
 import type { NumberOutcome, Provider, SendBatch } from "./port";
 
 export interface HuaweiSettings {
@@ -372,7 +373,7 @@ function causeCode(err: FetchFailure): string | undefined {
   return cause?.code ?? cause?.errors?.find((e) => e.code)?.code;
 }
 
-/** Maps what fetch threw (nothing was answered) onto the batch. */
+/** Maps what the request threw (nothing was answered; fetch's shapes) onto the batch. */
 export function outcomeOfFailure(err: unknown, numbers: string[]): NumberOutcome[] {
   const e = (err ?? {}) as FetchFailure;
   const message = String(e.message ?? err);
@@ -406,7 +407,7 @@ export function outcomeOfFailure(err: unknown, numbers: string[]): NumberOutcome
 // ---------------------------------------------------------------------------------------------
 // Provider
 
-/** Builds the Huawei provider (no client state: one fetch per call). */
+/** Builds the Huawei provider (no client state: one request per call, keep-alive sockets). */
 export function createHuaweiProvider(settings: HuaweiSettings): Provider {
   const base = settings.endpoint.replace(/\/+$/, "");
 
@@ -419,15 +420,14 @@ export function createHuaweiProvider(settings: HuaweiSettings): Provider {
       ...wsseAuthHeaders(settings.appKey, settings.appSecret, nonce, utcSeconds(Date.now())),
     };
     try {
-      const response = await fetch(`${base}${path}`, {
+      // The timeout covers reading the body too.
+      const response = await httpRequest(`${base}${path}`, {
         method: "POST",
         headers,
         body,
-        signal: AbortSignal.timeout(settings.timeoutSeconds * 1000),
+        timeoutMs: settings.timeoutSeconds * 1000,
       });
-      // The timeout signal also covers reading the body.
-      const text = await response.text();
-      return outcomeOfResponse(response.status, text, numbers);
+      return outcomeOfResponse(response.status, response.text, numbers);
     } catch (err) {
       return outcomeOfFailure(err, numbers);
     }
