@@ -6,35 +6,12 @@
  * JSON without its internal fields, the callback URLs signed with the same HMAC, an ETag of
  * its version. Client made at INIT.
  */
-import { createHash, createHmac, hkdfSync } from "node:crypto";
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-} from "@aws-sdk/client-dynamodb";
-import { fromEnv } from "@aws-sdk/credential-provider-env";
+import { createHash } from "node:crypto";
+import { type AttributeValue, BatchGetItemCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { callbackMac, ddb, S, table } from "./common";
 
-const env = process.env;
-const table = env.SMSGATE_TABLE ?? "";
-const endpoint = env.DYNAMODB_ENDPOINT;
-const ddb = new DynamoDBClient({
-  region: env.AWS_REGION,
-  endpoint,
-  credentials: endpoint ? { accessKeyId: "local", secretAccessKey: "local" } : fromEnv(),
-  requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } },
-});
-const tokenKey = Buffer.from(
-  hkdfSync(
-    "sha256",
-    (env.SMSGATE_SECRET ?? "").split(",")[0] ?? "",
-    "smsgate",
-    "callback-token",
-    32,
-  ),
-);
-const S = (s: string): AttributeValue => ({ S: s });
+const macOf = callbackMac();
 
 const plain = (a: AttributeValue): unknown =>
   a.S ??
@@ -79,11 +56,7 @@ export const handler = async (event: APIGatewayProxyEventV2) => {
     statusWebhook,
     ...app
   } = object(read.Item) as Record<string, unknown>;
-  const mac = createHmac("sha256", tokenKey)
-    .update(appId)
-    .digest("base64url")
-    .slice(0, 32)
-    .replace(/[-_]/g, "x");
+  const mac = macOf(appId);
   const base = `https://${event.requestContext.domainName}`;
   const urls = (p: string) => ({
     status: `${base}/callbacks/${p}/status/${appId}_${mac}`,

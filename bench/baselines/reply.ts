@@ -5,36 +5,13 @@
  * GetItem, a conditional PutItem that claims the reply (a vendor's retry is taken once), and
  * the reply record in one BatchWriteItem. Client made at INIT.
  */
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
-import { fromEnv } from "@aws-sdk/credential-provider-env";
+import { createHash } from "node:crypto";
+import { BatchWriteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { ddb, S, table, tokenCheck } from "./common";
 
-const env = process.env;
-const table = env.SMSGATE_TABLE ?? "";
-const endpoint = env.DYNAMODB_ENDPOINT;
-const ddb = new DynamoDBClient({
-  region: env.AWS_REGION,
-  endpoint,
-  credentials: endpoint ? { accessKeyId: "local", secretAccessKey: "local" } : fromEnv(),
-  requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } },
-});
-const tokenKey = Buffer.from(
-  hkdfSync(
-    "sha256",
-    (env.SMSGATE_SECRET ?? "").split(",")[0] ?? "",
-    "smsgate",
-    "callback-token",
-    32,
-  ),
-);
-const S = (s: string): AttributeValue => ({ S: s });
+const appOfToken = tokenCheck();
+
 interface Reply {
   mobile: string;
   nationcode: string;
@@ -44,16 +21,8 @@ interface Reply {
 }
 
 export const handler = async (event: APIGatewayProxyEventV2) => {
-  const [appId = "", mac = ""] = (event.pathParameters?.token ?? "").split("_");
-  const want = Buffer.from(
-    createHmac("sha256", tokenKey)
-      .update(appId)
-      .digest("base64url")
-      .slice(0, 32)
-      .replace(/[-_]/g, "x"),
-  );
-  if (want.length !== mac.length || !timingSafeEqual(want, Buffer.from(mac)))
-    return { statusCode: 403, body: "" };
+  const appId = appOfToken(event.pathParameters?.token ?? "");
+  if (!appId) return { statusCode: 403, body: "" };
   const r = JSON.parse(event.body ?? "{}") as Reply;
   const phone = `+${r.nationcode}${r.mobile}`;
   const app = await ddb.send(

@@ -11,36 +11,14 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import {
-  type AttributeValue,
   BatchGetItemCommand,
   BatchWriteItemCommand,
-  DynamoDBClient,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { fromEnv } from "@aws-sdk/credential-provider-env";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { sms } from "tencentcloud-sdk-nodejs-sms";
+import { ddb, N, S, table } from "./common";
+import { tencent } from "./tencent";
 
-const env = process.env;
-const table = env.SMSGATE_TABLE ?? "";
-const endpoint = env.DYNAMODB_ENDPOINT;
-const ddb = new DynamoDBClient({
-  region: env.AWS_REGION,
-  endpoint,
-  credentials: endpoint ? { accessKeyId: "local", secretAccessKey: "local" } : fromEnv(),
-  requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } },
-});
-const tencentUrl = new URL(env.TENCENT_ENDPOINT ?? "https://sms.tencentcloudapi.com");
-const tencent = new sms.v20210111.Client({
-  credential: { secretId: env.TENCENT_SECRET_ID, secretKey: env.TENCENT_SECRET_KEY },
-  region: "ap-guangzhou",
-  profile: {
-    httpProfile: { endpoint: tencentUrl.host, protocol: `${tencentUrl.protocol}//`, reqTimeout: 5 },
-  },
-});
-
-const S = (s: string): AttributeValue => ({ S: s });
-const N = (n: number): AttributeValue => ({ N: String(n) });
 const answer = (statusCode: number, body: object) => ({
   statusCode,
   headers: { "content-type": "application/json" },

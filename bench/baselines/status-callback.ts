@@ -6,37 +6,13 @@
  * in one UpdateItem per item they live in (hour, template, country, signature, carrier
  * codes), in parallel. Client made at INIT.
  */
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
-import { fromEnv } from "@aws-sdk/credential-provider-env";
+import { createHash } from "node:crypto";
+import { BatchGetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { ddb, N, S, table, tokenCheck } from "./common";
 
-const env = process.env;
-const table = env.SMSGATE_TABLE ?? "";
-const endpoint = env.DYNAMODB_ENDPOINT;
-const ddb = new DynamoDBClient({
-  region: env.AWS_REGION,
-  endpoint,
-  credentials: endpoint ? { accessKeyId: "local", secretAccessKey: "local" } : fromEnv(),
-  requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } },
-});
-const tokenKey = Buffer.from(
-  hkdfSync(
-    "sha256",
-    (env.SMSGATE_SECRET ?? "").split(",")[0] ?? "",
-    "smsgate",
-    "callback-token",
-    32,
-  ),
-);
-const S = (s: string): AttributeValue => ({ S: s });
-const N = (n: number): AttributeValue => ({ N: String(n) });
+const appOfToken = tokenCheck();
+
 const B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /** The message id smsgate derives from the vendor serial (26 Crockford base32 characters). */
 function messageId(serial: string): string {
@@ -64,16 +40,8 @@ interface Report {
 }
 
 export const handler = async (event: APIGatewayProxyEventV2) => {
-  const [appId = "", mac = ""] = (event.pathParameters?.token ?? "").split("_");
-  const want = Buffer.from(
-    createHmac("sha256", tokenKey)
-      .update(appId)
-      .digest("base64url")
-      .slice(0, 32)
-      .replace(/[-_]/g, "x"),
-  );
-  if (want.length !== mac.length || !timingSafeEqual(want, Buffer.from(mac)))
-    return { statusCode: 403, body: "" };
+  const appId = appOfToken(event.pathParameters?.token ?? "");
+  if (!appId) return { statusCode: 403, body: "" };
   const reports = JSON.parse(event.body ?? "[]") as Report[];
   const ids = reports.map((r) => messageId(r.sid));
   const got = await ddb.send(

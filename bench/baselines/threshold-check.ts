@@ -9,33 +9,9 @@
  * threshold here), applies no pulled report (smsgate does: one request more when the pull
  * brings any) and sends no alert. Clients made at INIT.
  */
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  DynamoDBClient,
-  QueryCommand,
-} from "@aws-sdk/client-dynamodb";
-import { fromEnv } from "@aws-sdk/credential-provider-env";
-import { sms } from "tencentcloud-sdk-nodejs-sms";
-
-const env = process.env;
-const table = env.SMSGATE_TABLE ?? "";
-const endpoint = env.DYNAMODB_ENDPOINT;
-const ddb = new DynamoDBClient({
-  region: env.AWS_REGION,
-  endpoint,
-  credentials: endpoint ? { accessKeyId: "local", secretAccessKey: "local" } : fromEnv(),
-  requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } },
-});
-const S = (s: string): AttributeValue => ({ S: s });
-const tencentUrl = new URL(env.TENCENT_ENDPOINT ?? "https://sms.tencentcloudapi.com");
-const tencent = new sms.v20210111.Client({
-  credential: { secretId: env.TENCENT_SECRET_ID, secretKey: env.TENCENT_SECRET_KEY },
-  region: "ap-guangzhou",
-  profile: {
-    httpProfile: { endpoint: tencentUrl.host, protocol: `${tencentUrl.protocol}//`, reqTimeout: 5 },
-  },
-});
+import { BatchGetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { ddb, env, S, table } from "./common";
+import { tencent } from "./tencent";
 
 const index = (pk: string, between?: [string, string], limit = 100) =>
   ddb.send(
