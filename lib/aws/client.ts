@@ -21,8 +21,11 @@ export interface AwsJsonOptions {
   region: string;
   /** Default https://<service>.<region>.amazonaws.com (SES's is email.<region>…). */
   endpoint?: string;
-  /** Default: the environment's, as Lambda gives a function its role's (read once). */
-  credentials?: Credentials;
+  /**
+   * Fixed ones (local endpoints, tests), or how to get them on the first signed call: the
+   * function's role credentials, read from the environment by lib/config (awsCredentials).
+   */
+  credentials: Credentials | (() => Credentials);
   /** Attempts per call, the first included (the SDK's standard mode: 3). */
   maxAttempts?: number;
   maxSockets?: number;
@@ -84,22 +87,6 @@ const NETWORK = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EA
 const retryableAnswer = (status: number, name: string) =>
   status === 429 || status >= 500 || THROTTLING.has(name) || TRANSIENT.has(name);
 
-function fromEnv(): Credentials {
-  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
-  if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY)
-    throw new AwsError(
-      "CredentialsProviderError",
-      "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them from the function's role)",
-      0,
-      false,
-    );
-  return {
-    accessKeyId: AWS_ACCESS_KEY_ID,
-    secretAccessKey: AWS_SECRET_ACCESS_KEY,
-    sessionToken: AWS_SESSION_TOKEN || undefined,
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
@@ -113,10 +100,10 @@ export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
   const scope = { region: opts.region, service: opts.service };
   const attempts = opts.maxAttempts ?? 3;
   const observers: Observer[] = [];
-  let credentials = opts.credentials;
+  let credentials = typeof opts.credentials === "function" ? undefined : opts.credentials;
 
   function attempt(url: URL, path: string, operation: string, body: string): Promise<unknown> {
-    credentials ??= fromEnv();
+    credentials ??= (opts.credentials as () => Credentials)();
     const headers = sign(
       path,
       {

@@ -4,7 +4,7 @@
  * (SMSGATE_ALERT_EMAIL_FROM), on the first alert.
  */
 import { type AwsJsonClient, awsJsonClient } from "../aws/client";
-import type { Config } from "../config";
+import { awsCredentials, type Config } from "../config";
 
 export interface Mailer {
   /** Resolves with the SES message id; rejects when SES refuses or cannot be reached. */
@@ -26,7 +26,7 @@ export function sesMailer(config: Config): Mailer | undefined {
         endpoint: config.SES_ENDPOINT ?? `https://email.${region}.amazonaws.com`,
         credentials: config.SES_ENDPOINT
           ? { accessKeyId: "local", secretAccessKey: "local" }
-          : undefined,
+          : awsCredentials,
         maxAttempts: 2,
         timeoutMs: 5000,
       });

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import type { Credentials } from "../aws/sigv4";
 
 /**
  * The only reader of process.env. Parsed once per cold start; a bad or missing variable
@@ -119,4 +120,25 @@ export function checkSecrets(c: Config): Config {
     problems.push("SMSGATE_SECRET: each master secret needs at least 16 characters");
   if (problems.length) throw invalid(problems);
   return c;
+}
+
+/**
+ * The function's AWS credentials, as Lambda gives it its role's: in the environment, never in
+ * the configuration (they are not smsgate's secrets and rotate with the sandbox). Read by
+ * lib/aws/client.ts on its first signed call; a missing pair fails that call by name.
+ */
+export function awsCredentials(env: NodeJS.ProcessEnv = process.env): Credentials {
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = env;
+  if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY)
+    throw Object.assign(
+      new Error(
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them from the function's role)",
+      ),
+      { name: "CredentialsProviderError" },
+    );
+  return {
+    accessKeyId: AWS_ACCESS_KEY_ID,
+    secretAccessKey: AWS_SECRET_ACCESS_KEY,
+    sessionToken: AWS_SESSION_TOKEN || undefined,
+  };
 }

@@ -9,7 +9,7 @@
  */
 import * as z from "zod/mini";
 import { awsJsonClient, type Credentials } from "../aws/client";
-import { type Config, checkSecrets } from "./index";
+import { awsCredentials, type Config, checkSecrets } from "./index";
 
 const text = (min = 1) => z.string().check(z.minLength(min));
 
@@ -99,7 +99,7 @@ export async function resolveSecrets(
     // A hung connection must not hold the cold start until the Lambda timeout.
     timeoutMs: 3000,
     maxAttempts: 3,
-    credentials: options.credentials,
+    credentials: options.credentials ?? awsCredentials,
   });
   let out: BatchOutput;
   try {

@@ -6,7 +6,7 @@
  * webhook queue (lib/webhooks/queue.ts).
  */
 import { type AwsJsonClient, awsJsonClient } from "../aws/client";
-import type { Config } from "../config";
+import { awsCredentials, type Config } from "../config";
 
 export interface Queue<T> {
   /** Enqueues messages, each visible after `delaySeconds` (≤ 900, SQS's maximum). */
@@ -30,7 +30,7 @@ export function sqsQueue<T>(
         protocol: "1.0",
         region: config.AWS_REGION,
         endpoint: new URL(url).origin,
-        credentials: local ? { accessKeyId: "local", secretAccessKey: "local" } : undefined,
+        credentials: local ? { accessKeyId: "local", secretAccessKey: "local" } : awsCredentials,
         maxAttempts: 3,
       });
       for (let i = 0; i < messages.length; i += 10) {

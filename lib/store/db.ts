@@ -5,6 +5,7 @@
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { type AwsJsonClient, awsJsonClient } from "../aws/client";
+import { awsCredentials } from "../config";
 import type { Key } from "./keys";
 
 export type Item = Record<string, unknown>;
@@ -254,8 +255,8 @@ export const MAX_SOCKETS = 256;
 
 /**
  * The DynamoDB client, made when the deps are built (a function's INIT): lib/aws/client.ts.
- * Lambda puts the role's credentials in the environment, which that client reads; local
- * endpoints get dummy credentials.
+ * Lambda puts the role's credentials in the environment (lib/config awsCredentials, read on
+ * the first call); local endpoints get dummy credentials.
  */
 export function dynamoClient(
   opts: { region: string; endpoint?: string },
@@ -267,7 +268,9 @@ export function dynamoClient(
     protocol: "1.0",
     region: opts.region,
     endpoint: opts.endpoint,
-    credentials: opts.endpoint ? { accessKeyId: "local", secretAccessKey: "local" } : undefined,
+    credentials: opts.endpoint
+      ? { accessKeyId: "local", secretAccessKey: "local" }
+      : awsCredentials,
     maxAttempts: 3,
     maxSockets: MAX_SOCKETS,
   });

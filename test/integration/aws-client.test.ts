@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsError, awsJsonClient } from "../../lib/aws/client";
+import { awsCredentials } from "../../lib/config";
 
 type Answer = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 let server: Server;
@@ -170,18 +171,18 @@ describe("the AWS JSON client", () => {
     ]);
   });
 
-  it("reads the environment's credentials, and says which are missing", async () => {
+  it("takes the role's credentials from the environment (lib/config), and says which are missing", async () => {
     const saved = { ...process.env };
     try {
       delete process.env.AWS_ACCESS_KEY_ID;
-      const err = await client({ credentials: undefined })
+      const err = await client({ credentials: () => awsCredentials() })
         .call("GetItem", {})
         .catch((e) => e);
       expect(err).toMatchObject({ name: "CredentialsProviderError" });
       expect(err.message).toContain("AWS_ACCESS_KEY_ID");
       Object.assign(process.env, { AWS_ACCESS_KEY_ID: "ENVKEY", AWS_SECRET_ACCESS_KEY: "x" });
       delete process.env.AWS_SESSION_TOKEN;
-      await client({ credentials: undefined }).call("GetItem", {});
+      await client({ credentials: () => awsCredentials() }).call("GetItem", {});
       expect(seen.at(-1)?.auth).toContain("Credential=ENVKEY/");
       expect(seen.at(-1)?.token).toBe("");
     } finally {
