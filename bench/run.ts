@@ -14,7 +14,6 @@
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
@@ -26,6 +25,7 @@ import { createDemoApp, seedDemos } from "../local/seed";
 import { readServerlessYml } from "../local/serverless-config";
 import { LOCAL_TABLE, startStack } from "../local/stack";
 import { bundle, FUNCTIONS } from "./bundle";
+import { holdingProxy } from "./holding-proxy";
 
 const started = Date.now();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -415,52 +415,18 @@ table([
   ["200 recipients", wide.requests, wide.rounds, JSON.stringify(wide.byCommand)],
 ]);
 
-// A proxy in front of dynalite counts requests in flight at the wire: how many of a
-// 200-recipient send's 201 parallel updates the client lets out at once. Requests are held
-// until 201 have arrived (or 1.5 s passed), so what is counted is the client's concurrency,
-// not how fast dynalite answers (as in test/integration/fanout.test.ts).
-const dynamo = new URL(String(process.env.DYNAMODB_ENDPOINT));
-let inFlight = 0;
-let peak = 0;
-let held: (() => void)[] = [];
-let holding: NodeJS.Timeout | undefined;
-const release = () => {
-  clearTimeout(holding);
-  holding = undefined;
-  for (const go of held) go();
-  held = [];
-};
-const proxy = createServer((req, res) => {
-  peak = Math.max(peak, ++inFlight);
-  held.push(() => {
-    const up = request(
-      {
-        host: dynamo.hostname,
-        port: dynamo.port,
-        path: req.url,
-        method: req.method,
-        headers: req.headers,
-      },
-      (r) => {
-        res.writeHead(r.statusCode ?? 500, r.headers);
-        r.pipe(res).on("finish", () => inFlight--);
-      },
-    );
-    req.pipe(up);
-  });
-  if (inFlight >= 201) release();
-  else holding ??= setTimeout(release, 1500);
-});
-await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+// The widest fan-out at the wire: a proxy holds requests until 201 have arrived, so it counts
+// the client's concurrency, not how fast dynalite answers (bench/holding-proxy.ts).
+const proxy = await holdingProxy(String(process.env.DYNAMODB_ENDPOINT), 201);
+const proxyUrl = proxy.url;
 await runChild(join(task, "send.js"), [sendEvent(Array.from({ length: 200 }, number))], {
   ...childEnv(),
   DYNAMODB_ENDPOINT: proxyUrl,
 });
 console.log(
-  `Widest fan-out: one 200-recipient send in a fresh send function, ${peak} DynamoDB requests in flight at once at the wire (its widest round: 205 updates beside the in-flight records' batch writes; sockets: 256, the AWS SDK's default 50)\n`,
+  `Widest fan-out: one 200-recipient send in a fresh send function, ${proxy.peak()} DynamoDB requests in flight at once at the wire (its widest round: 205 updates beside the in-flight records' batch writes; sockets: 256, the AWS SDK's default 50)\n`,
 );
-proxy.close();
+await proxy.close();
 
 await stack.close();
 // Profiles name the bundles they ran: keep those beside them.
