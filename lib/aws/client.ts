@@ -2,12 +2,13 @@
  * One client for the AWS calls smsgate makes: DynamoDB and SQS (the AWS JSON 1.0 protocol),
  * Secrets Manager (1.1) and SES v2's SendEmail (REST-JSON). A JSON-protocol call is a signed
  * POST to "/" naming its operation in X-Amz-Target; a REST call a signed POST to its path.
- * Either way a JSON body in, a JSON body out, an error named by `__type` or x-amzn-ErrorType. Hand-written instead of the AWS SDK because on these paths it is measurably
- * smaller and faster (docs/performance.md, levers; docs/aws-calls.md says what it does and
- * does not do). Retries follow the SDK's standard mode.
+ * Either way a JSON body in, a JSON body out, an error named by `__type` or x-amzn-ErrorType.
+ * Hand-written instead of the AWS SDK because on these paths it is measurably smaller and
+ * faster (docs/performance.md, levers; what it leaves out: docs/architecture.md, decisions).
+ * Retries follow the SDK's standard mode. The requests go through the one HTTP helper of the
+ * vendor adapters too (lib/core/http-request.ts: keep-alive sockets, MAX_SOCKETS per host).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { httpRequest } from "../core/http-request";
 import { type Credentials, sign } from "./sigv4";
 
 export type { Credentials } from "./sigv4";
@@ -28,7 +29,6 @@ export interface AwsJsonOptions {
   credentials: Credentials | (() => Credentials);
   /** Attempts per call, the first included (the SDK's standard mode: 3). */
   maxAttempts?: number;
-  maxSockets?: number;
   /** Per attempt, from the request's start to the last byte of the answer; none by default. */
   timeoutMs?: number;
 }
@@ -56,12 +56,11 @@ export type Observer = (
 
 export interface AwsJsonClient {
   // biome-ignore lint/suspicious/noExplicitAny: each caller reads its operation's output shape
-  call<T = any>(operation: string, input: object, endpoint?: string): Promise<T>;
+  call<T = any>(operation: string, input: object): Promise<T>;
   /** A REST-JSON operation: POST `path`, observed under `operation`. */
   // biome-ignore lint/suspicious/noExplicitAny: as call
   post<T = any>(operation: string, path: string, input: object): Promise<T>;
   observe(observer: Observer): void;
-  destroy(): void;
 }
 
 // What the SDK's standard retry mode retries (@smithy/service-error-classification).
@@ -91,10 +90,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
   const base = new URL(opts.endpoint ?? `https://${opts.service}.${opts.region}.amazonaws.com`);
-  const agents = {
-    "http:": new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 50 }),
-    "https:": new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets ?? 50 }),
-  };
   const contentType =
     opts.protocol === "rest-json" ? "application/json" : `application/x-amz-json-${opts.protocol}`;
   const scope = { region: opts.region, service: opts.service };
@@ -102,13 +97,13 @@ export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
   const observers: Observer[] = [];
   let credentials = typeof opts.credentials === "function" ? undefined : opts.credentials;
 
-  function attempt(url: URL, path: string, operation: string, body: string): Promise<unknown> {
+  async function attempt(path: string, operation: string, body: string): Promise<unknown> {
     credentials ??= (opts.credentials as () => Credentials)();
     const headers = sign(
       path,
       {
         "content-type": contentType,
-        host: url.host,
+        host: base.host,
         ...(opts.protocol === "rest-json" ? {} : { "x-amz-target": `${opts.target}.${operation}` }),
       },
       body,
@@ -116,65 +111,40 @@ export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
       scope,
       Date.now(),
     );
-    const https = url.protocol === "https:";
-    return new Promise((resolve, reject) => {
-      const req = (https ? httpsRequest : httpRequest)(
-        {
-          host: url.hostname,
-          port: url.port || (https ? 443 : 80),
-          method: "POST",
-          path,
-          headers: { ...headers, "content-length": Buffer.byteLength(body) },
-          agent: agents[https ? "https:" : "http:"],
-        },
-        (res: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("error", reject);
-          res.on("end", () => {
-            clearTimeout(timer);
-            const text = Buffer.concat(chunks).toString("utf8");
-            const status = res.statusCode ?? 0;
-            let json: Record<string, unknown> = {};
-            try {
-              json = text ? JSON.parse(text) : {};
-            } catch {
-              // Not retried: the call may have been applied (a counter added), as with any 200.
-              if (status === 200)
-                return reject(new AwsError("SerializationError", "answer is not JSON", 200, false));
-            }
-            if (status === 200) return resolve(json);
-            // `__type` is "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" or
-            // just the name; the header is "Name:http://…" when the body names none.
-            const type = String(json.__type ?? res.headers["x-amzn-errortype"] ?? `Http${status}`);
-            const name = type.split("#").pop()?.split(":")[0] || `Http${status}`;
-            const message = String(json.message ?? json.Message ?? `HTTP ${status}`);
-            reject(new AwsError(name, message, status, retryableAnswer(status, name)));
-          });
-        },
-      );
-      const timer = opts.timeoutMs
-        ? setTimeout(
-            () =>
-              req.destroy(
-                new AwsError("TimeoutError", `no answer in ${opts.timeoutMs} ms`, 0, true),
-              ),
-            opts.timeoutMs,
-          )
-        : undefined;
-      req.on("error", (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        reject(
-          err instanceof AwsError
-            ? err
-            : new AwsError(err.code ?? err.name, err.message, 0, NETWORK.has(err.code ?? "")),
-        );
+    let answer: Awaited<ReturnType<typeof httpRequest>>;
+    try {
+      answer = await httpRequest(`${base.origin}${path}`, {
+        method: "POST",
+        headers,
+        body,
+        timeoutMs: opts.timeoutMs,
       });
-      req.end(body);
-    });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      if (e.name === "TimeoutError")
+        throw new AwsError("TimeoutError", `no answer in ${opts.timeoutMs} ms`, 0, true);
+      const code = e.cause?.code ?? e.name;
+      throw new AwsError(code, e.message, 0, NETWORK.has(code));
+    }
+    const { status, text } = answer;
+    let json: Record<string, unknown> = {};
+    try {
+      json = text ? JSON.parse(text) : {};
+    } catch {
+      // Not retried: the call may have been applied (a counter added), as with any 200.
+      if (status === 200)
+        throw new AwsError("SerializationError", "answer is not JSON", 200, false);
+    }
+    if (status === 200) return json;
+    // `__type` is "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" or just
+    // the name; the header is "Name:http://…" when the body names none.
+    const type = String(json.__type ?? answer.headers["x-amzn-errortype"] ?? `Http${status}`);
+    const name = type.split("#").pop()?.split(":")[0] || `Http${status}`;
+    const message = String(json.message ?? json.Message ?? `HTTP ${status}`);
+    throw new AwsError(name, message, status, retryableAnswer(status, name));
   }
 
-  async function run(operation: string, url: URL, path: string, input: object) {
+  async function run(operation: string, path: string, input: object) {
     const ends = observers.map((o) => o(operation, input as Record<string, unknown>));
     const body = JSON.stringify(input);
     let ok = false;
@@ -182,7 +152,7 @@ export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
     try {
       for (let n = 1; ; n++) {
         try {
-          out = await attempt(url, path, operation, body);
+          out = await attempt(path, operation, body);
           ok = true;
           // biome-ignore lint/suspicious/noExplicitAny: see AwsJsonClient.call
           return out as any;
@@ -198,15 +168,10 @@ export function awsJsonClient(opts: AwsJsonOptions): AwsJsonClient {
   }
 
   return {
-    call: (operation, input, endpoint) =>
-      run(operation, endpoint ? new URL(endpoint) : base, "/", input),
-    post: (operation, path, input) => run(operation, base, path, input),
+    call: (operation, input) => run(operation, "/", input),
+    post: (operation, path, input) => run(operation, path, input),
     observe(observer) {
       observers.push(observer);
-    },
-    destroy() {
-      agents["http:"].destroy();
-      agents["https:"].destroy();
     },
   };
 }

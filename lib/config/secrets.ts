@@ -110,8 +110,6 @@ export async function resolveSecrets(
     throw new Error(
       `smsgate could not read its secrets (${ids.join(", ")}) from Secrets Manager — ${e.name}: ${e.message}`,
     );
-  } finally {
-    client.destroy();
   }
 
   const problems: string[] = [];

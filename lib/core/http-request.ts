@@ -1,7 +1,8 @@
 /**
- * One HTTP request over node:http(s) and keep-alive sockets, for the vendor adapters: the
- * Tencent SDK (through lib/shims/node-fetch.ts) and the Huawei adapter. Not Node's `fetch`:
- * node:http is loaded in every function already (lib/aws/client.ts), while `fetch` compiles
+ * One HTTP request over node:http(s) and keep-alive sockets, for every call smsgate makes to
+ * AWS (lib/aws/client.ts) and to the vendors: the Tencent SDK (through
+ * lib/shims/node-fetch.ts) and the Huawei adapter. Not Node's `fetch`:
+ * node:http is loaded in every function anyway, while `fetch` compiles
  * undici on a process's first use, ~25 ms of a cold send (docs/performance.md, levers).
  * Failures look like `fetch`'s, which the adapters map: a timeout or abort is named
  * TimeoutError / AbortError; a network error carries its code as `cause.code`.
@@ -31,9 +32,16 @@ export interface HttpOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Sockets per host: the widest fan-out of one request, a 200-recipient send's 201 parallel
+ * DynamoDB updates, goes out in one wave instead of the SDK's default 50 at a time
+ * (docs/performance.md, parallelism; test/integration/fanout.test.ts).
+ */
+export const MAX_SOCKETS = 256;
+
 const agents = {
-  http: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
-  https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
+  http: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+  https: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
 };
 
 const failure = (name: string, message: string, code?: string) =>

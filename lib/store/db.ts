@@ -246,12 +246,8 @@ export function createDb(client: () => AwsJsonClient, table: string): Db {
   };
 }
 
-/**
- * The widest fan-out of one request: a 200-recipient send updates 200 frequency items and the
- * day counters at once (201 requests). Sockets beyond the SDK's default 50 let them go out in
- * one wave instead of five (docs/performance.md, parallelism).
- */
-export const MAX_SOCKETS = 256;
+/** Sockets per host, sized to a 200-recipient send's widest round (lib/core/http-request.ts). */
+export { MAX_SOCKETS } from "../core/http-request";
 
 /**
  * The DynamoDB client, made when the deps are built (a function's INIT): lib/aws/client.ts.
@@ -272,7 +268,6 @@ export function dynamoClient(
       ? { accessKeyId: "local", secretAccessKey: "local" }
       : awsCredentials,
     maxAttempts: 3,
-    maxSockets: MAX_SOCKETS,
   });
   onCreate?.(made);
   return () => made;
