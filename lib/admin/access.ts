@@ -63,3 +63,7 @@ export function publicApp(deps: Deps, app: App, origin: string, viewer: Principa
       : {}),
   };
 }
+
+/** A list route's page size: `?limit=` within 1..500, 100 when absent or not a number. */
+export const pageLimit = (query: Record<string, string | undefined>): number =>
+  Math.min(Math.max(Number(query.limit ?? 100) || 100, 1), 500);

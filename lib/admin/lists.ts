@@ -4,7 +4,7 @@ import { AppError } from "../core/errors";
 import { noContent, type Route } from "../http/routes";
 import { json, parseBody } from "../http/wrapper";
 import { MAX_WHITELIST } from "../store";
-import { loadApp, nowIso, phoneParam } from "./access";
+import { loadApp, nowIso, pageLimit, phoneParam } from "./access";
 import { optOutSchema } from "./schemas";
 
 export const whitelistRoutes: Route[] = [
@@ -66,7 +66,7 @@ export const optOutRoutes: Route[] = [
     query: ["limit", "cursor"],
     async handle({ deps, req, appId }) {
       await loadApp(deps, appId);
-      const limit = Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 500);
+      const limit = pageLimit(req.query);
       const page = await deps.store.listOptOuts(
         appId,
         limit,

@@ -12,7 +12,7 @@ import type { Route } from "../http/routes";
 import { json, parseBody } from "../http/wrapper";
 import { balanceUnits, type PackageRegion, shownBalance } from "../rules/package";
 import type { PackageBalance, TopUpEntry } from "../store/package";
-import { loadApp, nowIso } from "./access";
+import { loadApp, nowIso, pageLimit } from "./access";
 import { packageSchema, topUpSchema } from "./schemas";
 
 const REGIONS: PackageRegion[] = ["domestic", "international"];
@@ -138,7 +138,7 @@ export const packageRoutes: Route[] = [
     query: ["limit", "cursor"],
     async handle({ deps, req, appId }) {
       await loadApp(deps, appId);
-      const limit = Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 500);
+      const limit = pageLimit(req.query);
       const page = await deps.store.listTopUps(
         appId,
         limit,
